@@ -1,0 +1,38 @@
+# chainrule: every target makes its own virtual environment in .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: demo test fuzz bench notebook lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# One stamp per extra, so a target installs only what it needs and only once per pyproject change.
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[$*]"
+	touch $@
+
+demo: $(VENV)/.installed-notebooks
+	$(PY) -m demo
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
+
+fuzz: $(VENV)/.installed-dev
+	$(PY) -m pytest --hypothesis-profile=fuzz tests
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m benchmarks
+
+notebook: $(VENV)/.installed-notebooks
+	$(VENV)/bin/jupyter notebook notebooks/
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check autograd nn tests benchmarks demo.py
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache

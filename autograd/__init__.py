@@ -1,0 +1,41 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation with a visible graph.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + x.sin()
+>>> y.backward()
+>>> round(x.grad, 6)  # 2x + cos(x) at x = 2
+3.583853
+"""
+
+from . import ops
+from .functional import grad, hessian, jacobian, value_and_grad
+from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
+from .graph import backward, topological_order, zero_grad
+from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .ops import OPS, Op
+from .value import Value
+
+__all__ = [
+    "OPS",
+    "Op",
+    "Value",
+    "backward",
+    "detect_anomaly",
+    "dot",
+    "enable_grad",
+    "grad",
+    "hessian",
+    "is_grad_enabled",
+    "jacobian",
+    "log_sum_exp",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "ops",
+    "softmax",
+    "sum",
+    "topological_order",
+    "value_and_grad",
+    "zero_grad",
+]

@@ -1,0 +1,158 @@
+"""Walking the graph: topological order, the backward pass, zeroing gradients.
+
+Nothing here recurses: the order comes from an explicit stack, so a chain of a million nodes is
+as easy as a chain of ten. The order is deterministic (parents are visited in operand order),
+which keeps drawings and tables stable.
+
+The backward pass is the chain rule applied in reverse topological order. Gradients flow through
+a dict keyed by node; for every node the op table's rule turns the node's gradient into one
+contribution per parent. On the fast path (``create_graph=False``) rules run on floats and no
+Value is allocated; with ``create_graph=True`` the same rules run on Values, so the gradients are
+themselves recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .mode import ANOMALY_DETECTION, GRAD_ENABLED
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+def topological_order(root: Value, *, include_leaves: bool = False) -> list[Value]:
+    """The nodes of ``root``'s graph, each after all of its parents, ``root`` last.
+
+    Args:
+        root: the output node.
+        include_leaves: also list the leaves (the backward pass does not need them; drawing does).
+
+    Returns:
+        A list in a deterministic order: depth-first, parents in operand order.
+    """
+    if not root.parents:
+        return [root] if include_leaves else []
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, pending = stack[-1]
+        for parent in pending:
+            if parent in visited:
+                continue
+            visited.add(parent)
+            if parent.parents:
+                stack.append((parent, iter(parent.parents)))
+                break
+            if include_leaves:
+                order.append(parent)
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def propagate(
+    root: Value, seed: Any, *, create_graph: bool = False, order: list[Value] | None = None
+) -> dict[Value, Any]:
+    """Run the chain rule from ``root`` and return d(root)/d(node) for every node reached.
+
+    Nodes whose gradient is exactly zero (a dead ReLU, the losing side of a max) pass nothing on.
+    No node's ``.grad`` is touched; see :func:`backward` for that.
+
+    Args:
+        root: the output node.
+        seed: d(out)/d(root), usually 1.0; a Value when ``create_graph`` is set.
+        create_graph: run the rules on Values, so the gradients form a graph of their own.
+        order: ``topological_order(root)`` when the caller already has it.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: a rule failed (for example the derivative
+            of sqrt at 0); the message names the op, its inputs and the node.
+        FloatingPointError: inside ``detect_anomaly()``, a gradient is not finite.
+    """
+    from .value import Value, describe_nodes
+
+    if create_graph and not isinstance(seed, Value):
+        seed = Value(float(seed))
+    if not create_graph:
+        seed = float(seed)
+    grads: dict[Value, Any] = {root: seed}
+    check_finite = ANOMALY_DETECTION.get()
+    token = GRAD_ENABLED.set(True) if create_graph else None
+    try:
+        for node in reversed(topological_order(root) if order is None else order):
+            grad = grads.get(node, 0.0)
+            if type(grad) is float and grad == 0.0:
+                continue
+            op = node.op
+            parents = node.parents
+            try:
+                if create_graph:
+                    contributions = op.rule(grad, node, *parents)
+                else:
+                    contributions = op.rule(grad, node.data, *[parent.data for parent in parents])
+            except (ArithmeticError, ValueError) as error:
+                inputs = ", ".join(repr(parent.data) for parent in parents)
+                raise type(error)(
+                    f"backward of {op.title} at input(s) {inputs} failed: {error} "
+                    f"{describe_nodes(parents)}"
+                ) from None
+            for index, (parent, contribution) in enumerate(zip(parents, contributions)):
+                if contribution is None or (type(contribution) is float and contribution == 0.0):
+                    continue
+                if check_finite:
+                    _check_finite(op.title, node, index, parent, contribution)
+                previous = grads.get(parent)
+                grads[parent] = contribution if previous is None else previous + contribution
+    finally:
+        if token is not None:
+            GRAD_ENABLED.reset(token)
+    return grads
+
+
+def _check_finite(op_name: str, node: Value, index: int, parent: Value, contribution: Any) -> None:
+    number = float(contribution)
+    if number - number != 0.0:
+        where = f" (node {node.label!r})" if node.label else ""
+        into = f" (node {parent.label!r})" if parent.label else ""
+        raise FloatingPointError(
+            f"detect_anomaly: backward of {op_name}{where} gave the non-finite gradient "
+            f"{number!r} for its input {index}{into} with value {parent.data!r}"
+        )
+
+
+def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> None:
+    """Write d(root)/d(node) into ``node.grad`` for every node of ``root``'s graph.
+
+    Leaves accumulate across calls (PyTorch's semantics: call :func:`zero_grad` between steps);
+    interior nodes are overwritten with the gradient of this call, so a drawing after backward
+    shows the numbers of the latest pass.
+    """
+    order = topological_order(root)
+    grads = propagate(root, grad, create_graph=create_graph, order=order)
+    for node in order:
+        node.grad = grads.get(node, 0.0)
+    if not root.parents:
+        grads.setdefault(root, grad)
+    for node, gradient in grads.items():
+        if node.parents:
+            continue
+        previous = node.grad
+        if type(previous) is float and previous == 0.0:
+            node.grad = gradient
+        elif create_graph or not isinstance(gradient, float):
+            node.grad = previous + gradient
+        else:
+            node.grad = float(previous) + gradient
+
+
+def zero_grad(roots: Value | Iterable[Value]) -> None:
+    """Set ``grad`` to 0.0 on every node of the graph(s) of ``roots``."""
+    from .value import Value
+
+    for root in [roots] if isinstance(roots, Value) else roots:
+        for node in topological_order(root, include_leaves=True):
+            node.grad = 0.0

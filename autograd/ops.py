@@ -1,0 +1,448 @@
+"""The op table: every differentiable operation of the engine, one entry each.
+
+An entry holds everything the engine, the checker, the renderer and the tests need to know about
+an op: its name, arity, float forward, derivative rule, the input domain it is defined on, its
+kinks (points where it is not differentiable), a one-line maths docstring, and its symbolic form
+(used by the tests as an exact sympy oracle).
+
+Derivative rules all have one shape, ``rule(grad, out, *inputs, **params) -> tuple``: ``grad`` is
+the upstream gradient d(root)/d(out), ``out`` is the op's output and ``inputs`` its operands; the
+rule returns one gradient contribution per input (``None`` or ``0.0`` for none). The same rule
+text runs on floats (the fast path of ``backward()``) and on ``Value`` objects (the recorded path
+of ``backward(create_graph=True)``, which is what makes second derivatives work): rules only use
+arithmetic operators, comparisons and the small dual functions below, which dispatch on the type
+of their argument.
+
+Parameters that are not differentiated (the slope of leaky_relu, a constant exponent) are
+keyword-only arguments of ``forward`` and ``rule``; :meth:`Op.bind` makes a specialised entry
+with them filled in, shared by every node that uses the same parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# Dual functions: math on floats, recorded ops on Values. Only the rules use them.
+# A float is dispatched to ``math``; anything else (a Value) to its own method of the same name.
+# --------------------------------------------------------------------------------------------
+
+
+def exp(x: Any) -> Any:
+    """e**x on a float or a Value."""
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def log(x: Any) -> Any:
+    """Natural log on a float or a Value."""
+    return math.log(x) if type(x) is float else x.log()
+
+
+def sin(x: Any) -> Any:
+    """sin on a float or a Value."""
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def cos(x: Any) -> Any:
+    """cos on a float or a Value."""
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def sigmoid(x: Any) -> Any:
+    """The logistic function on a float or a Value."""
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+# --------------------------------------------------------------------------------------------
+# Float forwards. Those with a domain raise a message that names the op and the value; the
+# engine appends the label of the offending node.
+# --------------------------------------------------------------------------------------------
+
+
+def _truediv(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(f"truediv: division of {a!r} by zero")
+    return a / b
+
+
+def _pow(x: float, *, exponent: float) -> float:
+    if x == 0.0 and exponent < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 raised to the negative power {exponent!r}")
+    if x < 0.0 and not float(exponent).is_integer():
+        raise ValueError(f"pow: negative base {x!r} raised to the non-integer power {exponent!r}")
+    return math.pow(x, exponent)
+
+
+def _rpow(x: float, *, base: float) -> float:
+    if base <= 0.0:
+        raise ValueError(
+            f"rpow: number ** Value needs a positive base to be differentiable, got base {base!r}"
+        )
+    return math.pow(base, x)
+
+
+def _powv(a: float, b: float) -> float:
+    if a <= 0.0:
+        raise ValueError(
+            f"powv: Value ** Value needs a positive base to be differentiable in the exponent, "
+            f"got base {a!r}"
+        )
+    return math.pow(a, b)
+
+
+def _exp(x: float) -> float:
+    if x > 709.78:  # math.exp overflows a float64 just above log(max float) = 709.78...
+        raise OverflowError(f"exp of {x!r} overflows a float")
+    return math.exp(x)
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log of non-positive value {x!r}")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt of negative value {x!r}")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    # Stable for any magnitude: exp is only ever taken of a non-positive number.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus(x: float) -> float:
+    # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): no overflow at |x| = 1000.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _leaky_relu(x: float, *, slope: float) -> float:
+    return x if x > 0.0 else slope * x
+
+
+def _log_sum_exp(*xs: float) -> float:
+    if not xs:
+        raise ValueError("log_sum_exp of an empty sequence")
+    shift = max(xs)  # log sum e**x = m + log sum e**(x - m): every exponent is <= 0
+    return shift + math.log(math.fsum(math.exp(x - shift) for x in xs))
+
+
+def _sum(*xs: float) -> float:
+    return math.fsum(xs)
+
+
+def _dot(*operands: float) -> float:
+    half = len(operands) // 2
+    return math.fsum(w * x for w, x in zip(operands[:half], operands[half:], strict=True))
+
+
+# --------------------------------------------------------------------------------------------
+# Derivative rules: rule(grad, out, *inputs, **params) -> one contribution per input.
+# --------------------------------------------------------------------------------------------
+
+
+def _dot_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
+    half = len(operands) // 2
+    weights, inputs = operands[:half], operands[half:]
+    return tuple(grad * x for x in inputs) + tuple(grad * w for w in weights)
+
+
+def _abs_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    if x > 0.0:
+        return (grad,)
+    return (-grad,) if x < 0.0 else (0.0,)
+
+
+# --------------------------------------------------------------------------------------------
+# The entry type.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An open interval ``(low, high)`` of the reals: where an input of an op is defined."""
+
+    low: float = -math.inf
+    high: float = math.inf
+
+    def __contains__(self, x: float) -> bool:
+        return self.low < x < self.high
+
+    def __str__(self) -> str:
+        return f"({self.low:g}, {self.high:g})"
+
+
+REALS = Interval()
+POSITIVE = Interval(0.0, math.inf)
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One entry of the op table.
+
+    Attributes:
+        name: the op's name, as shown in graphs, tables and error messages.
+        arity: number of inputs, or ``None`` for n-ary ops (``sum``, ``dot``, ``log_sum_exp``).
+        forward: ``forward(*floats, **params) -> float``.
+        rule: ``rule(grad, out, *inputs, **params) -> tuple`` (see the module docstring).
+        doc: one line of maths, including the choice made at a kink.
+        domain: one open interval per input where the op is differentiable (empty: all reals).
+        kinks: functions of the inputs whose zeros are the points where the op is not
+            differentiable (``relu``: ``x``; ``maximum``: ``a - b``).
+        symbolic: ``symbolic(sympy, *symbols, **params)`` builds the op as a sympy expression;
+            the tests differentiate it as an exact oracle.
+        symbol: a short operator symbol for drawings (``"+"``); defaults to the name.
+        examples: parameter sets the tests use for a parametrised op.
+        example_arity: how many inputs the tests give an n-ary op.
+        params: the bound parameters of a specialised entry (see :meth:`bind`).
+    """
+
+    name: str
+    arity: int | None
+    forward: Callable[..., float]
+    rule: Callable[..., tuple[Any, ...]]
+    doc: str
+    domain: tuple[Interval, ...] = ()
+    kinks: tuple[Callable[..., float], ...] = ()
+    symbolic: Callable[..., Any] | None = None
+    symbol: str = ""
+    examples: tuple[dict[str, float], ...] = ({},)
+    example_arity: int = 3
+    params: dict[str, float] = field(default_factory=dict)
+
+    def bind(self, **params: float) -> Op:
+        """Return this entry specialised to ``params`` (cached: one object per parameter set)."""
+        key = (self.name, *sorted(params.items()))
+        bound = _BOUND.get(key)
+        if bound is None:
+            bound = replace(
+                self,
+                forward=partial(self.forward, **params),
+                rule=partial(self.rule, **params),
+                params=dict(params),
+            )
+            _BOUND[key] = bound
+        return bound
+
+    @property
+    def base(self) -> Op:
+        """The unparametrised table entry this op was bound from."""
+        return OPS[self.name]
+
+    @property
+    def title(self) -> str:
+        """The name with its parameters, e.g. ``leaky_relu(slope=0.01)``."""
+        if not self.params:
+            return self.name
+        args = ", ".join(f"{key}={value:g}" for key, value in self.params.items())
+        return f"{self.name}({args})"
+
+    def input_domain(self, index: int) -> Interval:
+        """The interval where input ``index`` is differentiable."""
+        if not self.domain:
+            return REALS
+        return self.domain[min(index, len(self.domain) - 1)]
+
+    def __repr__(self) -> str:
+        return f"<op {self.title}: {self.doc}>"
+
+
+_BOUND: dict[tuple[Any, ...], Op] = {}
+
+
+# --------------------------------------------------------------------------------------------
+# The table. One entry per op; Value's operators and methods dispatch through it.
+# --------------------------------------------------------------------------------------------
+
+OPS: dict[str, Op] = {}
+
+
+def register(op: Op) -> Op:
+    """Add ``op`` to the table (replacing an entry of the same name) and return it."""
+    OPS[op.name] = op
+    for key in [key for key in _BOUND if key[0] == op.name]:
+        del _BOUND[key]
+    return op
+
+
+for _entry in (
+    Op(
+        "add", 2, lambda a, b: a + b,
+        lambda grad, out, a, b: (grad, grad),
+        "a + b;  d/da = 1, d/db = 1",
+        symbolic=lambda sp, a, b: a + b, symbol="+",
+    ),
+    Op(
+        "sub", 2, lambda a, b: a - b,
+        lambda grad, out, a, b: (grad, -grad),
+        "a - b;  d/da = 1, d/db = -1",
+        symbolic=lambda sp, a, b: a - b, symbol="-",
+    ),
+    Op(
+        "mul", 2, lambda a, b: a * b,
+        lambda grad, out, a, b: (grad * b, grad * a),
+        "a * b;  d/da = b, d/db = a",
+        symbolic=lambda sp, a, b: a * b, symbol="*",
+    ),
+    Op(
+        "truediv", 2, _truediv,
+        lambda grad, out, a, b: (grad / b, -grad * out / b),
+        "a / b;  d/da = 1/b, d/db = -a/b**2 (= -out/b); undefined at b = 0",
+        domain=(REALS, Interval(0.0, math.inf)),
+        symbolic=lambda sp, a, b: a / b, symbol="/",
+    ),
+    Op(
+        "neg", 1, lambda x: -x,
+        lambda grad, out, x: (-grad,),
+        "-x;  d/dx = -1",
+        symbolic=lambda sp, x: -x, symbol="neg",
+    ),
+    Op(
+        "pow", 1, _pow,
+        lambda grad, out, x, *, exponent: (grad * exponent * x ** (exponent - 1.0),),
+        "x ** p for a constant p;  d/dx = p * x**(p-1); negative x only for integer p",
+        domain=(POSITIVE,),
+        symbolic=lambda sp, x, *, exponent: x**exponent, symbol="**",
+        examples=({"exponent": 2.0}, {"exponent": 3.0}, {"exponent": -1.5}, {"exponent": 0.5}),
+    ),
+    Op(
+        "rpow", 1, _rpow,
+        lambda grad, out, x, *, base: (grad * out * math.log(base),),
+        "c ** x for a constant c > 0;  d/dx = c**x * log(c)",
+        symbolic=lambda sp, x, *, base: sp.Float(base) ** x, symbol="c**x",
+        examples=({"base": 2.0}, {"base": 0.5}),
+    ),
+    Op(
+        "powv", 2, _powv,
+        lambda grad, out, a, b: (grad * b * a ** (b - 1.0), grad * out * log(a)),
+        "a ** b for Values a > 0 and b;  d/da = b * a**(b-1), d/db = a**b * log(a)",
+        domain=(POSITIVE, REALS),
+        symbolic=lambda sp, a, b: a**b, symbol="**",
+    ),
+    Op(
+        "exp", 1, _exp,
+        lambda grad, out, x: (grad * out,),
+        "e**x;  d/dx = e**x (= out)",
+        symbolic=lambda sp, x: sp.exp(x),
+    ),
+    Op(
+        "log", 1, _log,
+        lambda grad, out, x: (grad / x,),
+        "natural log, x > 0;  d/dx = 1/x",
+        domain=(POSITIVE,),
+        symbolic=lambda sp, x: sp.log(x),
+    ),
+    Op(
+        "sqrt", 1, _sqrt,
+        lambda grad, out, x: (grad * 0.5 / out,),
+        "square root, x >= 0;  d/dx = 1 / (2 sqrt(x)), infinite at 0",
+        domain=(POSITIVE,),
+        symbolic=lambda sp, x: sp.sqrt(x),
+    ),
+    Op(
+        "tanh", 1, math.tanh,
+        lambda grad, out, x: (grad * (1.0 - out * out),),
+        "tanh(x);  d/dx = 1 - tanh(x)**2",
+        symbolic=lambda sp, x: sp.tanh(x),
+    ),
+    Op(
+        "sigmoid", 1, _sigmoid,
+        lambda grad, out, x: (grad * out * (1.0 - out),),
+        "1 / (1 + e**-x), computed without overflow;  d/dx = s * (1 - s)",
+        symbolic=lambda sp, x: 1 / (1 + sp.exp(-x)),
+    ),
+    Op(
+        "relu", 1, _relu,
+        lambda grad, out, x: (grad if x > 0.0 else 0.0,),
+        "max(x, 0);  d/dx = 1 for x > 0, 0 for x <= 0 (relu'(0) = 0)",
+        kinks=(lambda x: x,),
+        symbolic=lambda sp, x: sp.Max(x, 0),
+        symbol="ReLU",
+    ),
+    Op(
+        "leaky_relu", 1, _leaky_relu,
+        lambda grad, out, x, *, slope: (grad if x > 0.0 else grad * slope,),
+        "x for x > 0, slope * x otherwise;  d/dx = 1 for x > 0, slope for x <= 0",
+        kinks=(lambda x: x,),
+        symbolic=lambda sp, x, *, slope: sp.Piecewise((x, x > 0), (slope * x, True)),
+        examples=({"slope": 0.01}, {"slope": 0.2}),
+    ),
+    Op(
+        "softplus", 1, _softplus,
+        lambda grad, out, x: (grad * sigmoid(x),),
+        "log(1 + e**x), computed without overflow;  d/dx = sigmoid(x)",
+        symbolic=lambda sp, x: sp.log(1 + sp.exp(x)),
+    ),
+    Op(
+        "abs", 1, abs,
+        _abs_rule,
+        "|x|;  d/dx = sign(x), with abs'(0) = 0",
+        kinks=(lambda x: x,),
+        symbolic=lambda sp, x: sp.Abs(x),
+    ),
+    Op(
+        "sin", 1, math.sin,
+        lambda grad, out, x: (grad * cos(x),),
+        "sin(x);  d/dx = cos(x)",
+        symbolic=lambda sp, x: sp.sin(x),
+    ),
+    Op(
+        "cos", 1, math.cos,
+        lambda grad, out, x: (-(grad * sin(x)),),
+        "cos(x);  d/dx = -sin(x)",
+        symbolic=lambda sp, x: sp.cos(x),
+    ),
+    Op(
+        "maximum", 2, lambda a, b: a if a >= b else b,
+        lambda grad, out, a, b: (grad, 0.0) if a >= b else (0.0, grad),
+        "max(a, b);  the gradient goes to the larger input, to a at a tie",
+        kinks=(lambda a, b: a - b,),
+        symbolic=lambda sp, a, b: sp.Max(a, b),
+        symbol="max",
+    ),
+    Op(
+        "minimum", 2, lambda a, b: a if a <= b else b,
+        lambda grad, out, a, b: (grad, 0.0) if a <= b else (0.0, grad),
+        "min(a, b);  the gradient goes to the smaller input, to a at a tie",
+        kinks=(lambda a, b: a - b,),
+        symbolic=lambda sp, a, b: sp.Min(a, b),
+        symbol="min",
+    ),
+    Op(
+        "sum", None, _sum,
+        lambda grad, out, *xs: (grad,) * len(xs),
+        "x1 + ... + xn as one node;  d/dxi = 1",
+        symbolic=lambda sp, *xs: sp.Add(*xs),
+        symbol="Σ",
+    ),
+    Op(
+        "dot", None, _dot,
+        _dot_rule,
+        "w1*x1 + ... + wn*xn as one node over (w1..wn, x1..xn);  d/dwi = xi, d/dxi = wi",
+        symbolic=lambda sp, *xs: sp.Add(*(w * x for w, x in zip(xs[: len(xs) // 2],
+                                                                 xs[len(xs) // 2:], strict=True))),
+        symbol="dot",
+        example_arity=4,
+    ),
+    Op(
+        "log_sum_exp", None, _log_sum_exp,
+        lambda grad, out, *xs: tuple(grad * exp(x - out) for x in xs),
+        "log(e**x1 + ... + e**xn), shifted by the max;  d/dxi = softmax(x)i = e**(xi - out)",
+        symbolic=lambda sp, *xs: sp.log(sp.Add(*(sp.exp(x) for x in xs))),
+        symbol="logΣexp",
+    ),
+):
+    register(_entry)

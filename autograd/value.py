@@ -1,0 +1,270 @@
+"""``Value``: a scalar that records the operations applied to it.
+
+A Value holds data, not behaviour: its float ``data``, its ``grad``, its ``parents`` (a tuple in
+operand order), the table entry ``op`` that made it (``None`` for a leaf) and a ``label``. Every
+operator and method looks its op up in :data:`autograd.ops.OPS` and goes through :func:`apply`, so
+the table is the only place an op is defined.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import graph
+from .mode import GRAD_ENABLED
+from .ops import OPS, Op
+
+Number = int | float
+
+
+class Value:
+    """A scalar node of the computational graph.
+
+    Args:
+        data: the number; ints and bools are converted to float. Must be finite.
+        label: a name shown in drawings, tables and error messages.
+
+    Raises:
+        TypeError: ``data`` is not an int, float or bool.
+        ValueError: ``data`` is infinite or NaN.
+    """
+
+    __slots__ = ("data", "grad", "parents", "op", "label")
+
+    data: float
+    grad: Any  # a float, or a Value after backward(create_graph=True)
+    parents: tuple[Value, ...]
+    op: Op | None
+    label: str
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if type(data) is not float:
+            if isinstance(data, Value):
+                raise TypeError(
+                    "Value(data) needs a number, got a Value; use value.data for its number "
+                    "or value.detach() for a copy cut from the graph"
+                )
+            if not isinstance(data, int | float):
+                raise TypeError(
+                    f"Value(data) needs an int, float or bool, got {type(data).__name__}: "
+                    f"{data!r}"
+                )
+            data = float(data)
+        if data - data != 0.0:  # true exactly for inf and nan
+            raise ValueError(f"Value(data) must be finite, got {data!r} (label {label!r})")
+        self.data = data
+        self.grad = 0.0
+        self.parents = ()
+        self.op = None
+        self.label = label
+
+    # ---------------------------------------------------------------- presentation
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Value | Number) -> Value:
+        return apply(OPS["add"], self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return apply(OPS["add"], other, self)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        return apply(OPS["sub"], self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return apply(OPS["sub"], other, self)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        return apply(OPS["mul"], self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return apply(OPS["mul"], other, self)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        return apply(OPS["truediv"], self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return apply(OPS["truediv"], other, self)
+
+    def __neg__(self) -> Value:
+        return apply(OPS["neg"], self)
+
+    def __pow__(self, exponent: Value | Number) -> Value:
+        """``x ** p``: a constant exponent is a parameter of ``pow``; a Value one uses ``powv``."""
+        if isinstance(exponent, Value):
+            return apply(OPS["powv"], self, exponent)
+        if not isinstance(exponent, int | float):
+            return NotImplemented
+        return apply(OPS["pow"].bind(exponent=float(exponent)), self)
+
+    def __rpow__(self, base: Number) -> Value:
+        """``c ** x`` for a constant base ``c > 0``."""
+        if not isinstance(base, int | float):
+            return NotImplemented
+        return apply(OPS["rpow"].bind(base=float(base)), self)
+
+    def __abs__(self) -> Value:
+        return apply(OPS["abs"], self)
+
+    # Comparisons look at data and return bool, so Python's max()/min()/sorted() pick Values
+    # and the gradient flows only to the one picked. == stays identity: Values are graph nodes.
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _number(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _number(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _number(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _number(other)
+
+    __hash__ = object.__hash__
+
+    # ---------------------------------------------------------------- elementary functions
+    def exp(self) -> Value:
+        """e ** self."""
+        return apply(OPS["exp"], self)
+
+    def log(self) -> Value:
+        """Natural logarithm; raises ValueError for data <= 0."""
+        return apply(OPS["log"], self)
+
+    def sqrt(self) -> Value:
+        """Square root; raises ValueError for data < 0."""
+        return apply(OPS["sqrt"], self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return apply(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1 / (1 + e**-x), stable for any magnitude."""
+        return apply(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        """max(self, 0), with relu'(0) = 0."""
+        return apply(OPS["relu"], self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """self for self > 0, slope * self otherwise."""
+        return apply(OPS["leaky_relu"].bind(slope=float(slope)), self)
+
+    def softplus(self) -> Value:
+        """log(1 + e**self), stable for any magnitude."""
+        return apply(OPS["softplus"], self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return apply(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return apply(OPS["cos"], self)
+
+    # ---------------------------------------------------------------- gradients
+    def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
+        """Compute d(self)/d(node) for every node of this Value's graph.
+
+        Leaves accumulate into ``.grad`` across calls (call ``zero_grad`` between steps);
+        interior nodes hold the gradient of the latest call. With ``create_graph=True`` every
+        gradient is a Value recorded in a graph of its own, so it can be differentiated again.
+        """
+        graph.backward(self, grad, create_graph=create_graph)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on every node of this Value's graph."""
+        graph.zero_grad(self)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut from the graph."""
+        return Value(self.data, self.label)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value made by the user rather than by an op."""
+        return self.op is None
+
+    # ---------------------------------------------------------------- micrograd compatibility
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the parents (a set there; use ``parents`` for operand order)."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op symbol ('' for a leaf)."""
+        if self.op is None:
+            return ""
+        return self.op.symbol or self.op.name
+
+
+def _number(other: Value | Number) -> float:
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, int | float):
+        return float(other)
+    raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r}")
+
+
+def as_value(operand: Value | Number, op_name: str = "") -> Value:
+    """Return ``operand`` as a Value: a number becomes a constant leaf.
+
+    Raises:
+        TypeError: the operand is neither a Value nor a number; the message names the op.
+    """
+    if type(operand) is Value:
+        return operand
+    if isinstance(operand, Value):
+        return operand
+    if isinstance(operand, int | float):
+        return Value(operand)
+    where = f" of {op_name}" if op_name else ""
+    raise TypeError(
+        f"unsupported operand{where}: {type(operand).__name__} {operand!r}; "
+        "operands must be Values or numbers"
+    )
+
+
+def describe_nodes(nodes: tuple[Value, ...]) -> str:
+    """'(node 'x')', '(nodes 'a', 'b')' or '(unlabelled node)' for an error message."""
+    labels = [repr(node.label) for node in nodes if node.label]
+    if not labels:
+        return "(unlabelled node)" if len(nodes) == 1 else "(unlabelled nodes)"
+    return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
+
+
+def apply(op: Op, *operands: Value | Number) -> Value:
+    """Run ``op`` forward on ``operands`` and record the result as a new node.
+
+    Inside ``no_grad()`` the result is a leaf. A domain error raises the op's own message with
+    the labels of the operand nodes; a non-finite result raises ``OverflowError`` (inf) or
+    ``ValueError`` (NaN) naming the op and its inputs.
+    """
+    nodes = tuple(as_value(operand, op.name) for operand in operands)
+    inputs = [node.data for node in nodes]
+    try:
+        data = op.forward(*inputs)
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"{error} {describe_nodes(nodes)}") from None
+    if data - data != 0.0:  # inf or nan
+        shown = ", ".join(repr(x) for x in inputs)
+        kind = OverflowError if data == data else ValueError
+        raise kind(f"{op.title} of {shown} gives {data!r} {describe_nodes(nodes)}")
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if GRAD_ENABLED.get():
+        out.parents = nodes
+        out.op = op
+    else:
+        out.parents = ()
+        out.op = None
+    return out
