@@ -33,8 +33,12 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - the natural name, l
     return apply(OPS["sum"], *operands)
 
 
-def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
-    """w1*x1 + ... + wn*xn as a single node.
+def dot(
+    weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None
+) -> Value:
+    """w1*x1 + ... + wn*xn (+ bias) as a single node: ``dot``, or ``affine`` with a bias.
+
+    A neuron's pre-activation is then one node with 2n+1 parents instead of 2n binary nodes.
 
     Raises:
         ValueError: the two sequences differ in length.
@@ -43,6 +47,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
         raise ValueError(
             f"dot of {len(weights)} weights with {len(inputs)} inputs: lengths must match"
         )
+    if bias is not None:
+        return apply(OPS["affine"], *weights, bias, *inputs)
     if not weights:
         return Value(0.0)
     return apply(OPS["dot"], *weights, *inputs)

@@ -149,6 +149,13 @@ def _dot(*operands: float) -> float:
     return math.fsum(w * x for w, x in zip(operands[:half], operands[half:], strict=True))
 
 
+def _affine(*operands: float) -> float:
+    # operands = (w1..wn, b, x1..xn): a neuron's pre-activation as one node.
+    n = len(operands) // 2
+    return math.fsum((operands[n], *(w * x for w, x in zip(operands[:n], operands[n + 1:],
+                                                            strict=True))))
+
+
 # --------------------------------------------------------------------------------------------
 # Derivative rules: rule(grad, out, *inputs, **params) -> one contribution per input.
 # --------------------------------------------------------------------------------------------
@@ -158,6 +165,12 @@ def _dot_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
     half = len(operands) // 2
     weights, inputs = operands[:half], operands[half:]
     return tuple(grad * x for x in inputs) + tuple(grad * w for w in weights)
+
+
+def _affine_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
+    n = len(operands) // 2
+    weights, inputs = operands[:n], operands[n + 1:]
+    return (*(grad * x for x in inputs), grad, *(grad * w for w in weights))
 
 
 def _abs_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -436,6 +449,16 @@ for _entry in (
                                                                  xs[len(xs) // 2:], strict=True))),
         symbol="dot",
         example_arity=4,
+    ),
+    Op(
+        "affine", None, _affine,
+        _affine_rule,
+        "b + w1*x1 + ... + wn*xn as one node over (w1..wn, b, x1..xn);  d/dwi = xi, d/db = 1, "
+        "d/dxi = wi",
+        symbolic=lambda sp, *xs: xs[len(xs) // 2] + sp.Add(*(w * x for w, x in zip(
+            xs[: len(xs) // 2], xs[len(xs) // 2 + 1:], strict=True))),
+        symbol="affine",
+        example_arity=5,
     ),
     Op(
         "log_sum_exp", None, _log_sum_exp,
