@@ -18,8 +18,10 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 demo: $(VENV)/.installed-notebooks
 	$(PY) -m demo
 
+# The test command: unit and property tests, then every notebook executed by nbmake.
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
+	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests
+	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
 
 fuzz: $(VENV)/.installed-dev
 	$(PY) -m pytest --hypothesis-profile=fuzz tests
