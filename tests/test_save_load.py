@@ -1,0 +1,233 @@
+"""Model files: versioned JSON, bit-exact round trips, atomic writes, clear errors for bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import random
+from pathlib import Path
+
+import pytest
+
+import nn
+from nn.module import Module
+
+
+def conv_net() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3, stride=1, padding=1, seed=4),
+        nn.Activation("relu"),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(kernel_size=1),
+        nn.Flatten(),
+        nn.Layer(8, 2, "tanh", init="xavier", seed=5),
+    )
+
+
+def write_model_file(path: Path, **changes: object) -> None:
+    document = json.loads(json.dumps({
+        "format": "chainrule.model",
+        "version": 1,
+        "architecture": {"class": "MLP", "config": {"nin": 2, "nouts": [2, 1]}},
+        "parameters": nn.MLP(2, [2, 1], seed=0).state_dict(),
+    }))
+    document.update(changes)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ round trips
+
+
+def test_mlp_round_trips_bit_exactly(tmp_path: Path) -> None:
+    model = nn.MLP(3, [5, 4, 2], activation=["tanh", "leaky_relu"], output_activation="sigmoid",
+                   init="he", seed=11)
+    for value in model.parameters():  # numbers whose shortest repr needs all 17 digits
+        value.data = value.data / 3.0 + 1e-17
+    model.save(tmp_path / "model.json")
+    loaded = Module.load(tmp_path / "model.json")
+    assert type(loaded) is nn.MLP
+    original = model.state_dict()
+    assert [v.hex() for v in loaded.state_dict().values()] == [v.hex() for v in original.values()]
+    assert list(loaded.state_dict()) == list(original)
+
+
+def test_loaded_mlp_keeps_the_architecture(tmp_path: Path) -> None:
+    model = nn.MLP(3, [5, 4, 2], activation=["tanh", "relu"], output_activation="sigmoid",
+                   bias=False, seed=1)
+    model.save(tmp_path / "model.json")
+    loaded = nn.MLP.load(tmp_path / "model.json")
+    assert repr(loaded) == repr(model)
+
+
+def test_loaded_model_computes_the_same_outputs(tmp_path: Path) -> None:
+    model = nn.MLP(2, [4, 1], activation="tanh", seed=3)
+    model.save(tmp_path / "model.json")
+    loaded = Module.load(tmp_path / "model.json")
+    assert loaded([0.3, -0.7]).data == model([0.3, -0.7]).data
+
+
+def test_sequential_conv_net_round_trips_bit_exactly(tmp_path: Path) -> None:
+    model = conv_net()
+    model.save(tmp_path / "net.json")
+    loaded = Module.load(tmp_path / "net.json")
+    assert repr(loaded) == repr(model)
+    assert loaded.state_dict() == model.state_dict()
+    image = [[[0.1 * (r * 4 + c) for c in range(4)] for r in range(4)]]
+    assert [v.data for v in loaded(image)] == [v.data for v in model(image)]
+
+
+def test_file_is_versioned_json_with_architecture_and_parameters(tmp_path: Path) -> None:
+    nn.MLP(2, [1], seed=0).save(tmp_path / "model.json")
+    document = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    assert document["format"] == "chainrule.model"
+    assert document["version"] == 1
+    assert document["architecture"]["class"] == "MLP"
+    assert document["architecture"]["config"]["nouts"] == [1]
+    assert set(document["parameters"]) == {"layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                                           "layers.0.neurons.0.b"}
+
+
+def test_loading_does_not_draw_from_the_global_random_generator(tmp_path: Path) -> None:
+    nn.MLP(2, [8, 1], seed=0).save(tmp_path / "model.json")
+    state = random.getstate()
+    Module.load(tmp_path / "model.json")
+    assert random.getstate() == state
+
+
+# ------------------------------------------------------------------------------------ atomic writes
+
+
+def test_save_leaves_no_temporary_file(tmp_path: Path) -> None:
+    nn.MLP(2, [1], seed=0).save(tmp_path / "model.json")
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]
+
+
+def test_failed_save_keeps_the_old_file_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "model.json"
+    target.write_text("old contents", encoding="utf-8")
+
+    def failing_replace(source: str, destination: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        nn.MLP(2, [1], seed=0).save(target)
+    assert target.read_text(encoding="utf-8") == "old contents"
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]
+
+
+def test_saving_an_unsaveable_module_raises_before_touching_the_disk(tmp_path: Path) -> None:
+    class Custom(nn.Module):
+        def __call__(self, inputs: object) -> object:
+            return inputs
+
+    with pytest.raises(NotImplementedError, match="Custom cannot be saved"):
+        nn.Sequential(Custom()).save(tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------------ bad files
+
+
+def test_truncated_file_is_rejected_naming_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    nn.MLP(2, [2, 1], seed=0).save(path)
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(ValueError, match=r"model\.json: corrupt or truncated model file"):
+        Module.load(path)
+
+
+def test_binary_garbage_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ValueError, match="not a chainrule model file"):
+        Module.load(path)
+
+
+def test_a_pickle_file_is_rejected_not_unpickled(tmp_path: Path) -> None:
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"format": "chainrule.model"}))
+    with pytest.raises(ValueError, match=r"model\.pkl"):
+        Module.load(path)
+
+
+def test_json_of_another_format_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, format="someone.else")
+    with pytest.raises(ValueError, match="not a chainrule model file"):
+        Module.load(path)
+
+
+def test_a_future_format_version_is_rejected_with_upgrade_advice(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, version=2)
+    with pytest.raises(ValueError, match="format version 2 by a newer chainrule.*Upgrade"):
+        Module.load(path)
+
+
+@pytest.mark.parametrize("version", [0, "1", None, 1.5, True])
+def test_an_invalid_format_version_is_rejected(tmp_path: Path, version: object) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, version=version)
+    with pytest.raises(ValueError, match="invalid format version"):
+        Module.load(path)
+
+
+def test_an_unknown_architecture_is_rejected_listing_the_known_ones(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, architecture={"class": "Transformer", "config": {}})
+    with pytest.raises(ValueError, match="unknown architecture 'Transformer'; known classes:.*MLP"):
+        Module.load(path)
+
+
+def test_an_architecture_with_bad_arguments_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, architecture={"class": "MLP", "config": {"nin": 2, "layers": 3}})
+    with pytest.raises(ValueError, match="invalid architecture for MLP"):
+        Module.load(path)
+
+
+def test_missing_parameters_section_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, parameters=None)
+    with pytest.raises(ValueError, match="'parameters' is missing"):
+        Module.load(path)
+
+
+def test_parameters_that_do_not_fit_the_architecture_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model_file(path, architecture={"class": "MLP", "config": {"nin": 3, "nouts": [2, 1]}})
+    with pytest.raises(ValueError, match=r"model\.json: .*missing 'layers.0.neurons.0.w.2'"):
+        Module.load(path)
+
+
+def test_a_misshaped_parameter_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    parameters = nn.MLP(2, [2, 1], seed=0).state_dict()
+    parameters["layers.0.neurons.0.b"] = [0.0]  # type: ignore[assignment]
+    write_model_file(path, parameters=parameters)
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.b' should be one number"):
+        Module.load(path)
+
+
+def test_a_nan_parameter_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    parameters = nn.MLP(2, [2, 1], seed=0).state_dict()
+    parameters["layers.0.neurons.0.b"] = float("nan")  # json writes NaN, which json reads back
+    write_model_file(path, parameters=parameters)
+    with pytest.raises(ValueError, match="not finite"):
+        Module.load(path)
+
+
+def test_loading_through_a_subclass_checks_the_class(tmp_path: Path) -> None:
+    conv_net().save(tmp_path / "net.json")
+    with pytest.raises(ValueError, match="holds a Sequential, not a MLP"):
+        nn.MLP.load(tmp_path / "net.json")
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Module.load(tmp_path / "absent.json")
