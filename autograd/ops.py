@@ -69,12 +69,20 @@ def _truediv(a: float, b: float) -> float:
     return a / b
 
 
+def _power(name: str, base: float, exponent: float) -> float:
+    # math.pow raises a bare "math range error" on overflow: say which op and which numbers.
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        raise OverflowError(f"{name}: {base!r} ** {exponent!r} overflows a float") from None
+
+
 def _pow(x: float, *, exponent: float) -> float:
     if x == 0.0 and exponent < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 raised to the negative power {exponent!r}")
     if x < 0.0 and not float(exponent).is_integer():
         raise ValueError(f"pow: negative base {x!r} raised to the non-integer power {exponent!r}")
-    return math.pow(x, exponent)
+    return _power("pow", x, exponent)
 
 
 def _rpow(x: float, *, base: float) -> float:
@@ -82,7 +90,7 @@ def _rpow(x: float, *, base: float) -> float:
         raise ValueError(
             f"rpow: number ** Value needs a positive base to be differentiable, got base {base!r}"
         )
-    return math.pow(base, x)
+    return _power("rpow", base, x)
 
 
 def _powv(a: float, b: float) -> float:
@@ -91,7 +99,7 @@ def _powv(a: float, b: float) -> float:
             f"powv: Value ** Value needs a positive base to be differentiable in the exponent, "
             f"got base {a!r}"
         )
-    return math.pow(a, b)
+    return _power("powv", a, b)
 
 
 def _exp(x: float) -> float:
@@ -171,6 +179,15 @@ def _affine_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
     n = len(operands) // 2
     weights, inputs = operands[:n], operands[n + 1:]
     return (*(grad * x for x in inputs), grad, *(grad * w for w in weights))
+
+
+def _sqrt_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    if out <= 0.0:  # a comparison, so it works on a float and on a Value
+        raise ZeroDivisionError(
+            "the derivative of sqrt, 1 / (2 sqrt(x)), is infinite at x = 0; "
+            "keep the input positive (for example sqrt(x + 1e-12))"
+        )
+    return (grad * 0.5 / out,)
 
 
 def _abs_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -291,6 +308,19 @@ def register(op: Op) -> Op:
     return op
 
 
+def unregister(name: str) -> Op:
+    """Remove the entry called ``name`` (and its bound copies) from the table and return it.
+
+    Raises:
+        KeyError: no op of that name is registered.
+    """
+    if name not in OPS:
+        raise KeyError(f"unregister: no op named {name!r} in the op table")
+    for key in [key for key in _BOUND if key[0] == name]:
+        del _BOUND[key]
+    return OPS.pop(name)
+
+
 for _entry in (
     Op(
         "add", 2, lambda a, b: a + b,
@@ -360,7 +390,7 @@ for _entry in (
     ),
     Op(
         "sqrt", 1, _sqrt,
-        lambda grad, out, x: (grad * 0.5 / out,),
+        _sqrt_rule,
         "square root, x >= 0;  d/dx = 1 / (2 sqrt(x)), infinite at 0",
         domain=(POSITIVE,),
         symbolic=lambda sp, x: sp.sqrt(x),
