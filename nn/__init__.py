@@ -1,4 +1,12 @@
 # Models and layers (issue 6, model half).
-from .conv import AvgPool2d, Conv2d, MaxPool2d
-from .layers import MLP, Activation, Flatten, Layer, Neuron, Sequential
-from .module import Module
+from .conv import AvgPool2d as AvgPool2d
+from .conv import Conv2d as Conv2d
+from .conv import MaxPool2d as MaxPool2d
+from .layers import MLP as MLP
+from .layers import Activation as Activation
+from .layers import Flatten as Flatten
+from .layers import Layer as Layer
+from .layers import Neuron as Neuron
+from .layers import Sequential as Sequential
+from .module import Module as Module
+from .network_view import draw_network as draw_network

@@ -1,0 +1,189 @@
+"""``draw_network``: an MLP drawn the way backpropagation tutorials draw it.
+
+Input, hidden and output neurons are circles in columns, one column per layer, left to right.
+Each weight is written on its edge (``w=...``) and each bias beside its neuron (``b=...``). Once
+``backward()`` has run, each weight's and bias's gradient is written under it (``grad=...``) and
+every edge is coloured by its gradient: red where the gradient is positive (gradient descent will
+lower that weight), blue where it is negative, stronger and thicker for larger magnitudes.
+
+This is the *network* view (neurons and weights). The *computational graph* view (one node per
+operation) is ``autograd.viz.draw_graph``.
+
+A drawing with more than ``max_neurons`` neurons would be a hairball, so it is summarised instead:
+one box per layer with its width, activation and parameter count, and a caption saying how to
+ask for the full drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value
+
+from .layers import MLP, Layer, Sequential
+from .module import Module
+
+if TYPE_CHECKING:
+    import graphviz
+
+#: Above this many neurons (inputs included) the drawing is summarised per layer.
+MAX_NEURONS = 40
+
+
+def _layers_of(model: Module | Sequence[Layer]) -> list[Layer]:
+    if isinstance(model, MLP):
+        layers = list(model.layers)
+    elif isinstance(model, Layer):
+        layers = [model]
+    elif isinstance(model, Sequential | list | tuple):
+        items = model.layers if isinstance(model, Sequential) else list(model)
+        for index, item in enumerate(items):
+            if not isinstance(item, Layer):
+                raise TypeError(
+                    f"draw_network draws fully connected layers, but item {index} is a "
+                    f"{type(item).__name__}; draw its computational graph with "
+                    "autograd.viz.draw_graph instead"
+                )
+        layers = [item for item in items if isinstance(item, Layer)]
+    else:
+        raise TypeError(
+            f"draw_network draws an MLP, a Layer or a Sequential of Layers, got "
+            f"{type(model).__name__}"
+        )
+    if not layers:
+        raise ValueError("draw_network: the model has no layers to draw")
+    for index in range(1, len(layers)):
+        if layers[index].nin != layers[index - 1].nout:
+            raise ValueError(
+                f"draw_network: layer {index} expects {layers[index].nin} inputs but layer "
+                f"{index - 1} has {layers[index - 1].nout} neurons"
+            )
+    return layers
+
+
+def _number(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _short(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _gradient_colour(gradient: float, largest: float) -> str:
+    """Red for positive, blue for negative; opacity grows with |gradient| / largest."""
+    strength = abs(gradient) / largest if largest > 0.0 else 0.0
+    alpha = int(0x40 + strength * 0xBF)
+    base = "d62728" if gradient > 0.0 else "1f77b4" if gradient < 0.0 else "7f7f7f"
+    return f"#{base}{alpha:02x}"
+
+
+def draw_network(
+    model: Module | Sequence[Layer],
+    *,
+    show_gradients: bool | None = None,
+    max_neurons: int = MAX_NEURONS,
+    rankdir: str = "LR",
+) -> graphviz.Digraph:
+    """Draw a fully connected network as neurons (circles) joined by weighted edges.
+
+    Args:
+        model: an ``MLP``, a ``Layer``, or a ``Sequential`` (or list) of Layers.
+        show_gradients: write gradients and colour edges by them; by default, whenever some
+            parameter has a non-zero gradient (that is, after ``backward()``).
+        max_neurons: above this many neurons (inputs included) draw one box per layer instead.
+        rankdir: ``"LR"`` (layers left to right, the tutorial picture) or ``"TB"``.
+
+    Returns:
+        A ``graphviz.Digraph``; it renders inline in Jupyter, ``.source`` is its DOT text and
+        ``.render(...)`` writes SVG/PNG (that needs the Graphviz ``dot`` program).
+
+    Raises:
+        ImportError: the ``graphviz`` Python package is missing (``pip install 'chainrule[viz]'``).
+        TypeError: the model is not made of fully connected layers.
+        ValueError: consecutive layers do not fit together.
+    """
+    try:
+        import graphviz
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
+            "(rendering also needs the Graphviz 'dot' program)"
+        ) from None
+    layers = _layers_of(model)
+    parameters = [value for layer in layers for value in layer.parameters()]
+    gradients = [_number(value.grad) for value in parameters]
+    if show_gradients is None:
+        show_gradients = any(gradient != 0.0 for gradient in gradients)
+    largest = max((abs(gradient) for gradient in gradients), default=0.0)
+    neurons = layers[0].nin + sum(layer.nout for layer in layers)
+
+    graph = graphviz.Digraph("network")
+    graph.attr(rankdir=rankdir, splines="line", nodesep="0.5", ranksep="1.6", forcelabels="true")
+    graph.attr("node", fontname="Helvetica", fontsize="11")
+    graph.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
+    if neurons > max_neurons:
+        _draw_summary(graph, layers, neurons, max_neurons, show_gradients, largest)
+        return graph
+
+    with graph.subgraph(name="inputs") as column:
+        column.attr(rank="same")
+        for index in range(layers[0].nin):
+            column.node(f"x{index}", f"x{index}", shape="circle", style="filled",
+                        fillcolor="#dbe9f6", width="0.6", fixedsize="true")
+    sources = [f"x{index}" for index in range(layers[0].nin)]
+    for number, layer in enumerate(layers):
+        output_layer = number == len(layers) - 1
+        names = [f"layer{number}_neuron{index}" for index in range(layer.nout)]
+        with graph.subgraph(name=f"layer{number}") as column:
+            column.attr(rank="same")
+            for index, (name, neuron) in enumerate(zip(names, layer.neurons, strict=True)):
+                caption = ""
+                if neuron.b is not None:
+                    caption = f"b={_short(neuron.b.data)}"
+                    if show_gradients:
+                        caption += f"\\ngrad={_short(_number(neuron.b.grad))}"
+                column.node(
+                    name, neuron.activation, xlabel=caption, shape="circle", style="filled",
+                    fillcolor="#fff2cc" if output_layer else "#ffffff", width="0.7",
+                    fixedsize="true", tooltip=f"layers.{number}.neurons.{index}",
+                )
+        for name, neuron in zip(names, layer.neurons, strict=True):
+            for source, weight in zip(sources, neuron.w, strict=True):
+                label = f"w={_short(weight.data)}"
+                attributes = {"tooltip": weight.label or "weight"}
+                if show_gradients:
+                    gradient = _number(weight.grad)
+                    label += f"\\ngrad={_short(gradient)}"
+                    strength = abs(gradient) / largest if largest > 0.0 else 0.0
+                    attributes["color"] = _gradient_colour(gradient, largest)
+                    attributes["penwidth"] = f"{1.0 + 3.0 * strength:.2f}"
+                graph.edge(source, name, label=label, **attributes)
+        sources = names
+    caption = "edge label: weight w; neuron caption: bias b"
+    if show_gradients:
+        caption += "; grad = d(output)/d(parameter); edge colour: red > 0, blue < 0"
+    graph.attr(label=caption, labelloc="b", fontname="Helvetica", fontsize="10")
+    return graph
+
+
+def _draw_summary(graph: graphviz.Digraph, layers: list[Layer], neurons: int, max_neurons: int,
+                  show_gradients: bool, largest: float) -> None:
+    graph.node("inputs", f"inputs\\n{layers[0].nin} values", shape="box", style="rounded,filled",
+               fillcolor="#dbe9f6")
+    previous = "inputs"
+    for number, layer in enumerate(layers):
+        count = len(layer.parameters())
+        text = f"layers.{number}\\n{layer.nout} neurons, {layer.activation}\\n{count} parameters"
+        if show_gradients:
+            biggest = max(abs(_number(value.grad)) for value in layer.parameters())
+            text += f"\\nmax |grad| = {_short(biggest)}"
+        graph.node(f"layer{number}", text, shape="box", style="rounded,filled",
+                   fillcolor="#fff2cc" if number == len(layers) - 1 else "#ffffff")
+        graph.edge(previous, f"layer{number}", label=f"{layer.nin}x{layer.nout} weights")
+        previous = f"layer{number}"
+    graph.attr(
+        label=f"summarised: {neurons} neurons is more than max_neurons={max_neurons}; "
+        f"call draw_network(model, max_neurons={neurons}) to draw every neuron",
+        labelloc="b", fontname="Helvetica", fontsize="10",
+    )
