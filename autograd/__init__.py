@@ -9,6 +9,7 @@
 """
 
 from . import ops
+from .explain import explain, step_through
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
 from .graph import backward, topological_order, zero_grad
@@ -24,6 +25,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "enable_grad",
+    "explain",
     "grad",
     "hessian",
     "is_grad_enabled",
@@ -34,6 +36,7 @@ __all__ = [
     "no_grad",
     "ops",
     "softmax",
+    "step_through",
     "sum",
     "topological_order",
     "value_and_grad",

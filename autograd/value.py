@@ -182,6 +182,16 @@ class Value:
         """Set ``grad`` to 0 on every node of this Value's graph."""
         graph.zero_grad(self)
 
+    def graph(self, **options: Any) -> Any:
+        """Draw this Value's graph: the same as ``autograd.viz.draw_graph(self, **options)``.
+
+        Returns a ``graphviz.Digraph`` that renders inline in Jupyter. Needs the ``graphviz``
+        package (``pip install chainrule[viz]``); the engine itself does not.
+        """
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from the graph."""
         return Value(self.data, self.label)
