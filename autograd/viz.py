@@ -53,8 +53,7 @@ INSTALL_HINT = (
 PALETTE = "ylorrd5"
 _DECADES = (1e-4, 1e-3, 1e-2, 1e-1)  # class boundaries as fractions of the largest |grad|
 
-FAN_KEEP_FIRST = 3  # a fan of many inputs keeps its first three and its last input visible
-FAN_KEEP_LAST = 1
+FAN_MIN_KEEP = 4  # a fan keeps at least its first three inputs and its last one visible
 CHAIN_MIN_LENGTH = 5  # shorter chains are never collapsed
 
 
@@ -163,7 +162,7 @@ def op_title(node: Value) -> str:
 class _Summary:
     title: str
     kind: str  # "group", "fan", "chain" or "more"
-    members: list[Value] = field(default_factory=list)
+    members: dict[Value, None] = field(default_factory=dict)  # an ordered set
 
 
 class _Layout:
@@ -197,9 +196,9 @@ class _Layout:
         for node in nodes:
             previous = self.hidden.get(node)
             if previous is not None and previous is not summary:
-                previous.members.remove(node)
+                del previous.members[node]
             self.hidden[node] = summary
-            summary.members.append(node)
+            summary.members[node] = None
 
 
 def _group_key(label: str, level: int) -> str | None:
@@ -255,15 +254,16 @@ def _group_by_labels(layout: _Layout, level: int) -> bool:
     return True
 
 
-def _collapse_fans(layout: _Layout, root: Value) -> None:
-    """Hide the middle inputs of every op with many visible inputs (and what only they feed)."""
+def _collapse_fans(layout: _Layout, root: Value, keep: int) -> None:
+    """Hide the middle inputs of every op with more than ``keep`` visible inputs (keeping the
+    first ``keep - 1`` and the last), and whatever only those inputs feed."""
     trimmed: dict[Value, list[Value]] = {}
     for node in layout.order:
         if not node.parents or node in layout.hidden:
             continue
         inputs = [parent for parent in dict.fromkeys(node.parents) if parent not in layout.hidden]
-        if len(inputs) > FAN_KEEP_FIRST + FAN_KEEP_LAST + 1:
-            trimmed[node] = inputs[FAN_KEEP_FIRST:len(inputs) - FAN_KEEP_LAST]
+        if len(inputs) > keep + 1:
+            trimmed[node] = inputs[keep - 1:len(inputs) - 1]
     if not trimmed:
         return
     cut = {(node, parent) for node, parents in trimmed.items() for parent in parents}
@@ -277,14 +277,12 @@ def _collapse_fans(layout: _Layout, root: Value) -> None:
                 stack.append(parent)
     for node, parents in trimmed.items():
         summary = _Summary(f"{len(parents)} more inputs of {op_title(node)}", "fan")
-        members: list[Value] = []
         stack = list(parents)
         while stack:
             member = stack.pop()
             if member in reached or member in layout.hidden:
                 continue
             layout.hide([member], summary)
-            members.append(member)
             stack.extend(member.parents)
 
 
@@ -304,8 +302,8 @@ def _chains(layout: _Layout) -> list[list[Value]]:
         consumers = [child for child in layout.children[parent] if child not in layout.hidden]
         if consumers == [node]:
             following[parent] = node
-    starts = [node for node in layout.order if node in following and node not in
-              set(following.values())]
+    followers = set(following.values())
+    starts = [node for node in layout.order if node in following and node not in followers]
     runs = []
     for start in starts:
         run = [start]
@@ -385,21 +383,45 @@ def _collapse_far(layout: _Layout, max_nodes: int) -> None:
 
 
 def _layout(order: list[Value], max_nodes: int) -> _Layout:
+    """Decide what to draw: everything if it fits, else the first of these that fits, each
+    step on top of the last: groups by dotted labels (neurons, then layers), fans trimmed to
+    as many inputs as fit, chains shortened to as many end nodes as fit, and last the nodes
+    farthest from the root in one summary."""
     layout = _Layout(order)
     if layout.cost() <= max_nodes:
         return layout
-    level = 1
+    level = 0
     while True:
         trial = _Layout(order)
-        if not _group_by_labels(trial, level):
+        if not _group_by_labels(trial, level + 1):
             break
+        level += 1
         layout = trial
         if trial.cost() <= max_nodes:
             return trial
-        level += 1
     root = order[-1]
-    if layout.cost() > max_nodes:
-        _collapse_fans(layout, root)
+
+    def grouped() -> _Layout:
+        fresh = _Layout(order)
+        if level:
+            _group_by_labels(fresh, level)
+        return fresh
+
+    def fans_kept(keep: int) -> _Layout:
+        fresh = grouped()
+        _collapse_fans(fresh, root, keep)
+        return fresh
+
+    layout = fans_kept(FAN_MIN_KEEP)
+    if layout.cost() <= max_nodes:
+        low, high = FAN_MIN_KEEP, max_nodes  # the widest fan that still fits: binary search
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fans_kept(middle).cost() <= max_nodes:
+                low = middle
+            else:
+                high = middle - 1
+        return fans_kept(low)
     if layout.cost() > max_nodes:
         _collapse_chains(layout, max_nodes)
     if layout.cost() > max_nodes:
