@@ -9,24 +9,37 @@
 """
 
 from . import ops
+from .custom import register_op
 from .explain import explain, step_through
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
+from .gradcheck import (
+    GradcheckError,
+    GradcheckReport,
+    assert_gradients_match,
+    check_graph,
+    gradcheck,
+)
 from .graph import backward, topological_order, zero_grad
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .value import Value
 
 __all__ = [
+    "GradcheckError",
+    "GradcheckReport",
     "OPS",
     "Op",
     "Value",
+    "assert_gradients_match",
     "backward",
+    "check_graph",
     "detect_anomaly",
     "dot",
     "enable_grad",
     "explain",
     "grad",
+    "gradcheck",
     "hessian",
     "is_grad_enabled",
     "jacobian",
@@ -35,6 +48,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "ops",
+    "register_op",
     "softmax",
     "step_through",
     "sum",
