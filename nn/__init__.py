@@ -1,4 +1,7 @@
 # Models and layers (issue 6, model half).
+from . import data as data
+from . import losses as losses
+from . import optim as optim
 from .conv import AvgPool2d as AvgPool2d
 from .conv import Conv2d as Conv2d
 from .conv import MaxPool2d as MaxPool2d
@@ -10,3 +13,6 @@ from .layers import Neuron as Neuron
 from .layers import Sequential as Sequential
 from .module import Module as Module
 from .network_view import draw_network as draw_network
+from .training import History as History  # training half: fit, accuracy, losses, optim, data
+from .training import accuracy as accuracy
+from .training import fit as fit

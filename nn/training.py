@@ -1,0 +1,308 @@
+"""The training loop: :func:`fit` (mini-batch training with a progress bar and a history) and
+:func:`accuracy`.
+
+One step of :func:`fit` is the loop every backpropagation course writes by hand::
+
+    outputs = [model(x) for x in batch]                       # forward, one graph per sample
+    loss = sum(loss_fn(o, t) for o, t in zip(outputs, targets)) / len(batch)  (+ penalty)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()   # backward and update
+
+How an output becomes a class (used by :func:`accuracy` and the history's accuracy):
+
+- several outputs (a list of Values): the index of the largest, compared with an integer label;
+- one output: class 1 when it is above ``threshold`` (default 0: the sign of a score or a
+  logit, as micrograd's demo; pass 0.5 for a model that ends in a sigmoid), otherwise the
+  negative class, which is -1 when the labels contain -1 and 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import autograd
+from autograd import Value
+
+from .data import batches
+
+Model = Callable[[Any], Any]
+Loss = Callable[[Any, Any], Value]
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured, one entry per epoch, ready to plot (``plt.plot(h.loss)``).
+
+    Attributes:
+        loss: the mean training loss over the epoch's samples (penalty included), as computed
+            during training, before each batch's update.
+        accuracy: the training accuracy over the epoch, from the same forward passes (so it
+            lags the weights by up to one epoch); empty when the targets are not class labels.
+        lr: the learning rate of the epoch's last step.
+        val_loss: the mean loss on the validation data after the epoch (no penalty); empty
+            without validation data.
+        val_accuracy: the accuracy on the validation data after the epoch.
+        seconds: the wall-clock time of each epoch.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs recorded."""
+        return len(self.loss)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """The lists by name (for ``pandas.DataFrame(history.as_dict())`` or JSON)."""
+        return asdict(self)
+
+
+def _outputs(output: Any) -> list[Any]:
+    if isinstance(output, list | tuple):
+        return list(output)
+    return [output]
+
+
+def _number(value: Any) -> float:
+    return value.data if isinstance(value, Value) else float(value)
+
+
+def _is_label(target: Any) -> bool:
+    if isinstance(target, bool):
+        return False
+    if isinstance(target, int):
+        return True
+    return isinstance(target, float) and target.is_integer()
+
+
+def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> int:
+    """The class a model's output stands for (see the module docstring for the rule).
+
+    Args:
+        output: one Value (or number), or a list of them (one score per class).
+        threshold: a single output above it is class 1.
+        negative: the class of a single output at or below the threshold (0 or -1).
+    """
+    scores = [_number(value) for value in _outputs(output)]
+    if len(scores) == 1:
+        return 1 if scores[0] > threshold else negative
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def _negative_class(y: Sequence[Any]) -> int:
+    return -1 if any(_is_label(t) and t == -1 for t in y) else 0
+
+
+def _correct(output: Any, target: Any, threshold: float, negative: int) -> bool:
+    return predicted_class(output, threshold, negative) == int(target)
+
+
+def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: float = 0.0) -> float:
+    """The fraction of samples whose predicted class equals the label, evaluated under
+    ``autograd.no_grad()`` (nothing is recorded).
+
+    Args:
+        model: a callable model (an ``nn.Module``).
+        X: the samples.
+        y: integer labels: class indices for a multi-output model; 0/1 or -1/+1 for a
+            single-output one.
+        threshold: a single output above it is class 1 (0 for scores and logits, 0.5 for
+            sigmoid probabilities).
+
+    Returns:
+        A number in [0, 1].
+
+    Raises:
+        ValueError: no samples, lengths differ, or a label is not an integer.
+    """
+    if len(X) != len(y) or not X:
+        raise ValueError(f"accuracy: needs as many labels as samples (> 0), got {len(X)} and "
+                         f"{len(y)}")
+    bad = [t for t in y if not _is_label(t)]
+    if bad:
+        raise ValueError(f"accuracy: labels must be integers (class indices), got {bad[0]!r}")
+    negative = _negative_class(y)
+    with autograd.no_grad():
+        hits = sum(_correct(model(x), t, threshold, negative) for x, t in zip(X, y, strict=True))
+    return hits / len(X)
+
+
+def _evaluate(model: Model, X: Sequence[Any], y: Sequence[Any], loss: Loss, threshold: float,
+              labels: bool) -> tuple[float, float | None]:
+    negative = _negative_class(y)
+    total, hits = 0.0, 0
+    with autograd.no_grad():
+        for x, t in zip(X, y, strict=True):
+            output = model(x)
+            total += loss(output, t).data
+            if labels:
+                hits += _correct(output, t, threshold, negative)
+    return total / len(X), (hits / len(X) if labels else None)
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    """A tqdm bar (notebook-aware via ``tqdm.auto``), or None without tqdm or when disabled."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc="fit", unit="step", leave=True)
+
+
+def fit(
+    model: Model,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    loss: Loss,
+    optimizer: Any,
+    epochs: int,
+    batch_size: int | None = None,
+    progress: bool = True,
+    schedule: Callable[[int], float] | None = None,
+    penalty: Callable[[Any], Value] | None = None,
+    validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
+    threshold: float = 0.0,
+    shuffle: bool = True,
+    seed: int | None = 0,
+    callback: Callable[[int, History], None] | None = None,
+    compile: bool = False,  # noqa: A002 - the name users know from Keras and torch.compile
+) -> History:
+    """Train ``model`` on ``(X, y)`` with mini-batches and return the per-epoch history.
+
+    Each step takes a batch, applies ``loss`` to every sample's output and its target, averages
+    over the batch (``autograd.sum(losses) / n``), adds ``penalty(model)`` if given, then runs
+    ``optimizer.zero_grad()``, ``backward()`` and ``optimizer.step()``.
+
+    micrograd's demo (100 steps of full-batch SGD with a decaying rate) is::
+
+        fit(model, X, y, loss=nn.losses.hinge, optimizer=nn.optim.SGD(model.parameters(), lr=1.0),
+            epochs=100, schedule=nn.optim.linear_decay(1.0, 0.1, 100),
+            penalty=lambda m: nn.losses.l2(m.parameters(), 1e-4))
+
+    Args:
+        model: a callable model with ``parameters()`` (an ``nn.Module``).
+        X: the training samples.
+        y: their targets (class labels, or numbers/lists for regression).
+        loss: a per-sample loss ``loss(output, target) -> Value`` from :mod:`nn.losses`.
+        optimizer: an optimiser from :mod:`nn.optim` over the model's parameters.
+        epochs: the number of passes over the data.
+        batch_size: samples per step; ``None`` uses all of them (full-batch gradient descent).
+        progress: show a tqdm progress bar with the loss and accuracy (on stderr; in Jupyter a
+            widget). Without tqdm installed, one line per epoch is printed to stderr instead.
+            ``False`` prints nothing.
+        schedule: a learning-rate schedule ``step -> lr`` (see :mod:`nn.optim`), applied as
+            ``optimizer.lr = schedule(k)`` before step ``k`` (counted from 0 over all epochs).
+        penalty: a regulariser ``penalty(model) -> Value`` added to each batch's loss, e.g.
+            ``lambda m: nn.losses.l2(m.parameters(), 1e-4)``.
+        validation: ``(X_val, y_val)`` evaluated after each epoch (under ``no_grad``).
+        threshold: the decision threshold of a single-output model (see the module docstring).
+        shuffle: visit the samples in a new random order each epoch.
+        seed: the seed of that order (``None``: a fresh one).
+        callback: called as ``callback(epoch, history)`` after each epoch (epoch counted from
+            1), e.g. to plot live in a notebook.
+        compile: reserved for a tape-based fast path (``autograd.trace``); not available yet.
+
+    Returns:
+        A :class:`History` with one entry per epoch.
+
+    Raises:
+        ValueError: no samples, lengths differ, ``epochs`` or ``batch_size`` is not positive.
+        NotImplementedError: ``compile=True``.
+    """
+    if compile:
+        raise NotImplementedError(
+            "fit(compile=True): the tape-based fast path is not available yet; use compile=False"
+        )
+    if len(X) != len(y) or not X:
+        raise ValueError(f"fit: needs as many targets as samples (> 0), got {len(X)} samples "
+                         f"and {len(y)} targets")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    size = len(X) if batch_size is None else batch_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
+    if validation is not None and (len(validation) != 2 or len(validation[0]) != len(validation[1])
+                                   or not validation[0]):
+        raise ValueError("fit: validation must be (X_val, y_val) with as many targets as samples")
+
+    labels = all(_is_label(t) for t in y)
+    negative = _negative_class(y)
+    rng = random.Random(seed)
+    steps_per_epoch = math.ceil(len(X) / size)
+    bar = _progress_bar(epochs * steps_per_epoch, progress)
+    history = History()
+    step = 0
+    try:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            total, hits, seen = 0.0, 0, 0
+            for xs, ts in batches(X, y, size, shuffle=shuffle, rng=rng):
+                if schedule is not None:
+                    optimizer.lr = schedule(step)
+                outputs = [model(x) for x in xs]
+                batch_loss = autograd.sum(
+                    [loss(output, t) for output, t in zip(outputs, ts, strict=True)]
+                ) / len(xs)
+                if penalty is not None:
+                    batch_loss = batch_loss + penalty(model)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+                step += 1
+                total += batch_loss.data * len(xs)
+                seen += len(xs)
+                if labels:
+                    hits += sum(
+                        _correct(output, t, threshold, negative)
+                        for output, t in zip(outputs, ts, strict=True)
+                    )
+                if bar is not None:
+                    shown = {"epoch": epoch, "loss": f"{total / seen:.4f}"}
+                    if labels:
+                        shown["accuracy"] = f"{hits / seen:.3f}"
+                    bar.set_postfix(shown, refresh=False)
+                    bar.update(1)
+            history.loss.append(total / seen)
+            if labels:
+                history.accuracy.append(hits / seen)
+            history.lr.append(float(optimizer.lr))
+            if validation is not None:
+                val_loss, val_accuracy = _evaluate(
+                    model, validation[0], validation[1], loss, threshold, labels
+                )
+                history.val_loss.append(val_loss)
+                if val_accuracy is not None:
+                    history.val_accuracy.append(val_accuracy)
+            history.seconds.append(time.perf_counter() - started)
+            if progress and bar is None:
+                print(_epoch_line(epoch, epochs, history), file=sys.stderr)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _epoch_line(epoch: int, epochs: int, history: History) -> str:
+    parts = [f"epoch {epoch}/{epochs}", f"loss {history.loss[-1]:.4f}"]
+    if history.accuracy:
+        parts.append(f"accuracy {history.accuracy[-1]:.3f}")
+    if history.val_loss:
+        parts.append(f"val_loss {history.val_loss[-1]:.4f}")
+    if history.val_accuracy:
+        parts.append(f"val_accuracy {history.val_accuracy[-1]:.3f}")
+    return ", ".join(parts)
