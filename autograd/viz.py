@@ -455,6 +455,7 @@ def _legend(graph: graphviz.Digraph, largest: float, precision: int) -> None:
             legend.node(
                 f"legend{position}", label=escape_text(f"({low}, {high}]"), shape="box",
                 style="filled", colorscheme=PALETTE, fillcolor=str(position), fontsize="10",
+                fontcolor="white" if position == 5 else "black",
             )
         for position in range(5):
             legend.edge(f"legend{position}", f"legend{position + 1}", style="invis")
@@ -531,8 +532,10 @@ def _draw(
             magnitude = abs(float(gradient))
             attributes["style"] = "filled"
             if magnitude > 0.0:
-                attributes.update(colorscheme=PALETTE,
-                                  fillcolor=str(_grad_class(magnitude, largest)))
+                level = _grad_class(magnitude, largest)
+                attributes.update(colorscheme=PALETTE, fillcolor=str(level))
+                if level == 5:
+                    attributes["fontcolor"] = "white"  # black is hard to read on dark red
             else:
                 attributes["fillcolor"] = "white"
         if node is highlight:
@@ -681,8 +684,15 @@ def _write_atomically(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
