@@ -1,0 +1,447 @@
+"""gradcheck, check_graph and assert_gradients_match: what they report, catch, forgive and name.
+
+Expected derivatives are worked out by hand in the comments (or with math on the closed form),
+never taken from the engine. Wrong rules are registered as custom ops and removed again by the
+``registered`` fixture, so the op table other tests walk is left as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import autograd
+from autograd import (
+    OPS,
+    GradcheckError,
+    GradcheckReport,
+    Value,
+    assert_gradients_match,
+    check_graph,
+    gradcheck,
+    maximum,
+    minimum,
+    register_op,
+)
+from autograd.custom import BUILTIN_OPS
+from autograd.ops import cos, unregister
+
+
+@pytest.fixture
+def registered() -> Iterator[Callable[..., Callable[..., Value]]]:
+    """register_op for one test: every op registered through it is removed afterwards."""
+    names: list[str] = []
+
+    def register(name: str, *args: Any, **kwargs: Any) -> Callable[..., Value]:
+        names.append(name)
+        return register_op(name, *args, **kwargs)
+
+    yield register
+    for name in names:
+        if name in OPS:
+            unregister(name)
+
+
+def wrong_sin(registered: Callable[..., Callable[..., Value]]) -> Callable[..., Value]:
+    """sin whose rule is 10 % too large: d/dx = 1.1 cos(x)."""
+    return registered("wrong_sin", math.sin, lambda grad, out, x: (grad * cos(x) * 1.1,))
+
+
+# ---------------------------------------------------------------- the issue's example
+
+
+def test_issue_example_passes_at_second_order() -> None:
+    report = gradcheck(lambda x, y: (x * y).tanh() + x**3, [0.3, -1.2], order=2)
+    assert report.passed
+    assert [(row.order, row.wrt) for row in report.rows] == [
+        (1, "x"), (1, "y"), (2, "x, x"), (2, "x, y"), (2, "y, x"), (2, "y, y")]
+
+
+def test_issue_example_rows_hold_the_hand_derived_derivatives() -> None:
+    # f = tanh(xy) + x^3, with t = tanh(xy) and s = 1 - t^2:
+    # df/dx = y s + 3x^2, df/dy = x s, d2f/dx2 = -2 y^2 t s + 6x, d2f/dxdy = s - 2xy t s,
+    # d2f/dy2 = -2 x^2 t s.
+    x, y = 0.3, -1.2
+    t = math.tanh(x * y)
+    s = 1.0 - t * t
+    expected = [y * s + 3 * x * x, x * s, -2 * y * y * t * s + 6 * x, s - 2 * x * y * t * s,
+                s - 2 * x * y * t * s, -2 * x * x * t * s]
+    report = gradcheck(lambda x, y: (x * y).tanh() + x**3, [x, y], order=2)
+    for row, value in zip(report.rows, expected, strict=True):
+        assert row.analytic == pytest.approx(value, rel=1e-12)
+        assert row.numeric == pytest.approx(value, rel=1e-6)
+
+
+def test_one_row_per_output_and_input_for_several_outputs() -> None:
+    report = gradcheck(lambda a, b: [a * b, a - b], [2.0, 5.0])
+    # d(ab)/da = b = 5, d(ab)/db = a = 2, d(a-b)/da = 1, d(a-b)/db = -1
+    assert [(row.output, row.wrt, row.analytic) for row in report.rows] == [
+        ("out[0]", "a", 5.0), ("out[0]", "b", 2.0), ("out[1]", "a", 1.0), ("out[1]", "b", -1.0)]
+
+
+def test_row_errors_and_allowed_error_follow_the_tolerances() -> None:
+    report = gradcheck(lambda x: x * x, [3.0], atol=1e-3, rtol=1e-2)
+    (row,) = report.rows
+    assert row.allowed == pytest.approx(1e-3 + 1e-2 * 6.0)  # d(x^2)/dx = 6 at x = 3
+    assert row.abs_error == abs(row.analytic - row.numeric)
+    assert row.rel_error == pytest.approx(row.abs_error / 6.0, rel=1e-6)
+
+
+def test_inputs_are_named_after_the_parameters_of_f() -> None:
+    report = gradcheck(lambda weight, bias: weight * 2.0 + bias, [1.0, 0.5])
+    assert [row.wrt for row in report.rows] == ["weight", "bias"]
+
+
+def test_a_non_number_input_raises_type_error_naming_its_position() -> None:
+    with pytest.raises(TypeError, match="input 1 must be a number, got str"):
+        gradcheck(lambda x, y: x * y, [1.0, "2"])  # type: ignore[list-item]
+
+
+def test_order_three_is_refused() -> None:
+    with pytest.raises(ValueError, match="order must be 1 or 2"):
+        gradcheck(lambda x: x * x, [1.0], order=3)
+
+
+def test_a_point_at_the_edge_of_a_domain_says_which_step_left_it() -> None:
+    with pytest.raises(ValueError, match=r"undefined at x = -9e-07.*smaller eps"):
+        gradcheck(lambda x: x.sqrt(), [1e-7])
+
+
+# ---------------------------------------------------------------- failures and localisation
+
+
+def test_wrong_rule_raises_gradcheck_error_naming_the_op_and_node(registered) -> None:
+    bad = wrong_sin(registered)
+
+    def f(x: Value, y: Value) -> Value:
+        product = x * y
+        product.label = "p"
+        wave = bad(product)
+        wave.label = "wave"
+        return wave.tanh() + x
+
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [0.3, -1.2])
+    message = str(caught.value)
+    assert "FAIL" in message
+    assert "wrong_sin (node 'wave')" in message
+    assert "input 0 ('p')" in message
+
+
+def test_gradcheck_error_is_an_assertion_error_carrying_the_report(registered) -> None:
+    bad = wrong_sin(registered)
+    with pytest.raises(AssertionError) as caught:
+        gradcheck(lambda x: bad(x), [0.5])
+    assert isinstance(caught.value, GradcheckError)
+    assert isinstance(caught.value.report, GradcheckReport)
+    assert not caught.value.report.passed
+
+
+def test_error_message_lists_failing_rows_before_passing_ones(registered) -> None:
+    bad = wrong_sin(registered)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda x, y: x * y + bad(y), [0.5, 0.25])  # only d/dy goes through wrong_sin
+    table = [line for line in str(caught.value).splitlines() if line.startswith("out ")]
+    assert [line.split()[1] for line in table] == ["y", "x"]
+    assert table[0].endswith("FAIL")
+    assert table[1].endswith("pass")
+
+
+def test_raise_exception_false_returns_the_failing_report(registered) -> None:
+    bad = wrong_sin(registered)
+    report = gradcheck(lambda x: bad(x), [0.5], raise_exception=False)
+    assert not report.passed
+    (row,) = report.failures
+    assert row.analytic == pytest.approx(1.1 * math.cos(0.5), rel=1e-12)
+    assert row.numeric == pytest.approx(math.cos(0.5), rel=1e-8)
+
+
+def test_failing_report_localises_the_first_wrong_node(registered) -> None:
+    bad = wrong_sin(registered)
+    report = gradcheck(lambda x: bad(x.exp()).exp(), [0.2], raise_exception=False)
+    assert report.localisation is not None
+    assert report.localisation.culprit == "wrong_sin (node #1)"  # order: exp, wrong_sin, exp
+
+
+def test_mismatch_outside_the_op_table_is_said_to_be_outside(registered) -> None:
+    # x * x.data reads a number, not a node: the engine's d/dx is x.data = 2 while the function's
+    # true derivative is 2x = 4; every op rule is right, so the blame lies outside the table.
+    report = gradcheck(lambda x: x * x.data, [2.0], raise_exception=False)
+    assert report.failures[0].analytic == 2.0
+    assert report.failures[0].numeric == pytest.approx(4.0, rel=1e-8)
+    assert report.localisation is not None and report.localisation.culprit is None
+    assert "outside the op table" in str(report)
+
+
+def test_check_graph_names_the_first_disagreeing_node_in_topological_order(registered) -> None:
+    bad = wrong_sin(registered)
+    x = Value(0.4, label="x")
+    first = bad(x)
+    first.label = "early"
+    second = bad(first * 2.0)
+    second.label = "late"
+    report = check_graph(second + first)
+    assert report.culprit == "wrong_sin (node 'early')"
+    assert report.first_failure is not None and report.first_failure.node is first
+    assert len(report.failures) == 2
+
+
+def test_check_graph_passes_a_graph_of_correct_ops() -> None:
+    x, y = Value(0.7, label="x"), Value(-0.4, label="y")
+    root = (x * y).sigmoid() + (x - y).log() * y.exp()
+    report = check_graph(root)
+    assert report.passed
+    assert report.culprit is None
+    # one row per input of each node: mul 2, sigmoid 1, sub 2, log 1, exp 1, mul 2, add 2
+    assert len(report.rows) == 11
+
+
+def test_check_graph_checks_bound_parameters() -> None:
+    x = Value(-0.5)
+    report = check_graph(x.leaky_relu(0.2) * x**3)
+    rows = {row.output.split(" ")[0]: row for row in report.rows}
+    assert rows["leaky_relu(slope=0.2)"].analytic == 0.2
+    assert rows["pow(exponent=3)"].analytic == pytest.approx(3 * 0.25)
+    assert report.passed
+
+
+# ---------------------------------------------------------------- kinks
+
+
+def labelled(value: Value, label: str) -> Value:
+    value.label = label
+    return value
+
+
+def test_relu_at_zero_is_a_kink_not_a_failure() -> None:
+    report = gradcheck(lambda x: labelled(x.relu(), "h1"), [0.0])
+    (row,) = report.rows
+    assert report.passed
+    assert row.status == "kink at relu (node 'h1')"
+    # relu(0) = 0; relu(-eps) = 0 and relu(eps) = eps: left slope 0, right slope 1
+    assert row.one_sided == pytest.approx((0.0, 1.0))
+
+
+def test_abs_at_zero_shows_both_one_sided_slopes() -> None:
+    report = gradcheck(lambda x: labelled(abs(x), "a"), [0.0])
+    (row,) = report.rows
+    assert row.status == "kink at abs (node 'a')"
+    assert row.one_sided == pytest.approx((-1.0, 1.0))
+
+
+def test_maximum_at_a_tie_is_a_kink_for_both_inputs() -> None:
+    report = gradcheck(lambda a, b: labelled(maximum(a, b), "m"), [1.5, 1.5])
+    assert report.passed
+    assert [row.status for row in report.rows] == ["kink at maximum (node 'm')"] * 2
+    # d max/da: left (a below b) 0, right (a above b) 1
+    assert report.rows[0].one_sided == pytest.approx((0.0, 1.0))
+
+
+def test_minimum_at_a_tie_is_a_kink() -> None:
+    report = gradcheck(lambda a, b: minimum(a, b) * 3.0, [-2.0, -2.0])
+    assert report.passed
+    assert all(row.status.startswith("kink at minimum") for row in report.rows)
+
+
+def test_a_kink_within_eps_of_the_point_is_detected() -> None:
+    report = gradcheck(lambda x: x.relu(), [3e-7])  # x - eps < 0 < x + eps
+    assert report.rows[0].status.startswith("kink at relu")
+
+
+def test_a_kink_crossed_through_a_steep_path_is_detected() -> None:
+    # relu(1000 x) at x = 1e-8: the node's input moves by 1e-3 per step, across zero
+    report = gradcheck(lambda x: (x * 1000.0).relu(), [1e-8])
+    assert report.rows[0].status.startswith("kink at relu")
+
+
+def test_a_point_away_from_the_kink_is_checked_normally() -> None:
+    report = gradcheck(lambda x: x.relu(), [0.5])
+    assert report.rows[0].status == "pass"
+    assert report.rows[0].one_sided is None
+
+
+def test_a_kink_marks_only_the_outputs_whose_graph_holds_it() -> None:
+    report = gradcheck(lambda x: [x.relu(), x * 2.0], [0.0])
+    assert [row.status.split(" ")[0] for row in report.rows] == ["kink", "pass"]
+
+
+def test_a_wrong_rule_next_to_a_kink_still_fails(registered) -> None:
+    bad = wrong_sin(registered)
+    report = gradcheck(lambda x, y: [x.relu(), bad(y)], [0.0, 0.5], raise_exception=False)
+    statuses = [row.status for row in report.rows]
+    assert statuses[0].startswith("kink at relu")
+    assert "FAIL" in statuses
+
+
+# ---------------------------------------------------------------- second order
+
+
+def float_cut_sin(registered: Callable[..., Callable[..., Value]]) -> Callable[..., Value]:
+    """sin whose rule reads float(x): right on floats, but the recorded gradient is a constant."""
+    return registered("float_cut_sin", math.sin,
+                      lambda grad, out, x: (grad * math.cos(float(x)),))
+
+
+def test_a_wrong_second_derivative_passes_first_order(registered) -> None:
+    op = float_cut_sin(registered)
+    assert gradcheck(lambda x: op(x) * 2.0, [0.4]).passed
+
+
+def test_a_wrong_second_derivative_fails_second_order(registered) -> None:
+    op = float_cut_sin(registered)
+    report = gradcheck(lambda x: op(x) * 2.0, [0.4], order=2, raise_exception=False)
+    (row,) = report.failures
+    assert (row.order, row.analytic) == (2, 0.0)
+    assert row.numeric == pytest.approx(-2.0 * math.sin(0.4), rel=1e-6)  # d2/dx2 2 sin x
+
+
+def test_a_wrong_second_derivative_is_localised_to_its_op(registered) -> None:
+    op = float_cut_sin(registered)
+    with pytest.raises(GradcheckError, match=r"float_cut_sin \(node 's'\): second derivative"):
+        gradcheck(lambda x: labelled(op(x * x), "s").exp(), [0.4], order=2)
+
+
+def test_check_graph_second_order_checks_the_recorded_rule(registered) -> None:
+    op = float_cut_sin(registered)
+    root = op(Value(0.3))
+    assert check_graph(root).passed
+    assert check_graph(root, order=2).culprit == "float_cut_sin (node #0)"
+
+
+def test_second_order_of_a_cross_term_is_checked() -> None:
+    # f = x^2 y: d2f/dxdy = 2x = 1.0 at x = 0.5
+    report = gradcheck(lambda x, y: x * x * y, [0.5, 3.0], order=2)
+    cross = [row for row in report.rows if row.wrt == "x, y"]
+    assert cross[0].analytic == pytest.approx(1.0)
+    assert report.passed
+
+
+# ---------------------------------------------------------------- mutations of every op
+
+
+def mutated(entry: Any, factor: float) -> Callable[..., tuple[Any, ...]]:
+    def rule(grad: Any, out: Any, *inputs: Any, **params: float) -> tuple[Any, ...]:
+        return tuple(None if c is None else c * factor
+                     for c in entry.rule(grad, out, *inputs, **params))
+    return rule
+
+
+MUTATIONS = {"scaled by 1.1": 1.1, "sign flipped": -1.0}
+POINT = [0.7, 1.3, 0.4, 1.1, 0.9]  # positive (inside every domain), no ties, away from kinks
+
+
+def builtin_cases() -> list[Any]:
+    """One case per built-in op and parameter set, e.g. ``pow-{'exponent': 2.0}``."""
+    return [pytest.param(name, params, id=f"{name}-{params}" if params else name)
+            for name, entry in OPS.items() if name in BUILTIN_OPS for params in entry.examples]
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+@pytest.mark.parametrize(("name", "params"), builtin_cases())
+def test_every_mutated_rule_is_caught_and_named(
+    registered, name: str, params: dict[str, float], mutation: str
+) -> None:
+    entry = OPS[name]
+    mutant_name = f"mutant_{name}"
+    mutant = registered(mutant_name, entry.forward, mutated(entry, MUTATIONS[mutation]),
+                        arity=entry.arity, domain=entry.domain, kinks=entry.kinks,
+                        examples=entry.examples)
+    size = entry.arity if entry.arity is not None else entry.example_arity
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda *xs: labelled(mutant(*xs, **params), "m"), POINT[:size])
+    assert f"is {mutant_name}" in str(caught.value)
+    root = mutant(*[Value(x) for x in POINT[:size]], **params)
+    culprit = check_graph(root).culprit
+    assert culprit is not None and culprit.startswith(mutant_name)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def test_text_table_aligns_every_column() -> None:
+    text = str(gradcheck(lambda x, y: [x * y * 1000.0, x.sin()], [0.25, -3.5]))
+    lines = text.splitlines()
+    header, rule, *rows = lines[1:]
+    assert header.split() == ["output", "wrt", "analytic", "numeric", "abs", "err", "rel", "err",
+                              "allowed", "status"]
+    # right-aligned numeric columns end where their header ends
+    end = header.index("analytic") + len("analytic")
+    assert all(row[end - 1] != " " and row[end] == " " for row in rows)
+    starts = [match.start() for match in re.finditer(r"-+", rule)]
+    assert all(row[start - 2:start] == "  " for row in rows for start in starts[1:])
+    assert len(rows) == 4
+
+
+def test_text_starts_with_a_summary_line() -> None:
+    text = str(gradcheck(lambda x: x.exp(), [0.0]))
+    assert text.splitlines()[0] == (
+        "gradcheck of <lambda> at x=0 (eps=1e-06, atol=1e-05, rtol=0.0001): PASSED")
+
+
+def test_text_shows_order_and_one_sided_columns_only_when_used() -> None:
+    plain = str(gradcheck(lambda x: x.exp(), [0.0]))
+    assert "order" not in plain and "one-sided" not in plain
+    rich = str(gradcheck(lambda x: x.relu() * x, [0.0], order=2))
+    assert "order" in rich and "one-sided (left, right)" in rich
+
+
+def test_html_is_a_table_with_one_row_per_derivative(registered) -> None:
+    bad = wrong_sin(registered)
+    report = gradcheck(lambda x, y: bad(x) * y, [0.5, 2.0], raise_exception=False)
+    page = report._repr_html_()
+    assert page.startswith("<table>")
+    assert page.count("<tr") == 1 + len(report.rows)
+    assert "<th>analytic</th>" in page
+    assert page.count('background-color:#f8d7da') == len(report.failures)
+    assert "Localisation" in page and "wrong_sin" in page
+
+
+def test_html_escapes_labels() -> None:
+    report = check_graph(labelled(Value(1.0) * 2.0, "<b>"))
+    assert "&lt;b&gt;" in report._repr_html_()
+    assert "<b>" not in report._repr_html_().replace("<b>Localisation", "")
+
+
+# ---------------------------------------------------------------- assert_gradients_match
+
+
+def test_assert_gradients_match_returns_the_report_when_all_agree() -> None:
+    report = assert_gradients_match(lambda x, y: x * y + y, [3.0, 4.0], expected=[4.0, 4.0])
+    assert report.passed
+
+
+def test_assert_gradients_match_diffs_a_wrong_hand_derivation() -> None:
+    # d(x*y + y)/dy = x + 1 = 4, not 3: the hand derivation forgot the + y
+    with pytest.raises(AssertionError) as caught:
+        assert_gradients_match(lambda x, y: x * y + y, [3.0, 4.0], expected=[4.0, 3.0])
+    message = str(caught.value)
+    assert "d out / d y:\n  - expected 3\n  + engine   4" in message
+
+
+def test_assert_gradients_match_diffs_a_wrong_rule(registered) -> None:
+    bad = wrong_sin(registered)
+    with pytest.raises(AssertionError) as caught:
+        assert_gradients_match(lambda x: bad(x), [0.0])
+    # analytic 1.1 cos(0) = 1.1, numeric cos(0) = 1
+    assert re.search(r"d out / d x:\n  - numeric  1\n  \+ analytic 1\.1 ", str(caught.value))
+
+
+def test_package_exports_the_checker() -> None:
+    for name in ("gradcheck", "GradcheckReport", "GradcheckError", "check_graph", "register_op",
+                 "assert_gradients_match"):
+        assert getattr(autograd, name) is not None
+        assert name in autograd.__all__
+
+
+def test_importing_autograd_does_not_import_hypothesis() -> None:
+    code = ("import sys, autograd; "
+            "print('hypothesis' in sys.modules, 'autograd.testing' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.split() == ["False", "False"]
