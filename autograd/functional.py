@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .graph import propagate
+from .mode import enable_grad
 from .value import Value
 
 Structure = Any  # a float, or a (nested) list of floats, shaped like an argument
@@ -46,7 +47,10 @@ def _call(f: Callable[..., Any], args: tuple[Any, ...], argnums: tuple[int, ...]
         leaves: list[Value] = []
         lifted[index] = _lift(args[index], leaves)
         leaves_per_arg.append(leaves)
-    return f(*lifted), leaves_per_arg
+    # A transform asks for gradients, so it records even inside an outer no_grad() (as
+    # torch.func.grad does, pytorch/functorch#13); a no_grad() inside f is still respected.
+    with enable_grad():
+        return f(*lifted), leaves_per_arg
 
 
 def _gradient_numbers(output: Any, leaves: list[Value], create_graph: bool = False) -> list[Any]:

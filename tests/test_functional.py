@@ -119,3 +119,24 @@ def test_hessian_of_sin_by_hand():
 
 def test_hessian_of_a_linear_function_is_zero():
     assert hessian(lambda x, y: 3.0 * x - y, argnums=(0, 1))(1.0, 2.0) == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_grad_of_the_identity_is_one():
+    assert grad(lambda x: x)(3.0) == 1.0
+
+
+def test_grad_inside_no_grad_still_differentiates():
+    # the transform asks for gradients; an outer no_grad() must not silently give zeros
+    with autograd.no_grad():
+        assert grad(lambda x: x * x)(3.0) == 6.0
+        assert hessian(lambda x: x**3)(2.0) == 12.0  # 6x
+        assert jacobian(lambda x: [x * x, x])(3.0) == [6.0, 1.0]
+
+
+def test_no_grad_inside_the_function_is_respected():
+    def f(x):
+        with autograd.no_grad():
+            constant = x * 10.0  # not recorded: a constant for the gradient
+        return x * constant
+
+    assert grad(f)(2.0) == 20.0  # d/dx (x * c) = c = 20
