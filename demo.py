@@ -6,8 +6,8 @@ karpathy/micrograd, demo.ipynb) through ``nn.fit`` with a progress bar, prints t
 accuracy and the time taken, and writes two pictures:
 
 - ``out/decision_boundary.png``: the trained model's decision regions under the data;
-- ``out/neuron.svg``: the computational graph of one neuron of the first layer on one sample,
-  with every local derivative on its edge (the chain-rule view).
+- ``out/neuron.svg``: the computational graph of one neuron of the first layer on one sample
+  (after ``backward()``), with every local derivative on its edge (the chain-rule view).
 
 Run ``python -m demo --help`` for the options (fewer epochs, another output folder, no bar).
 """
@@ -52,18 +52,21 @@ def plot_decision_boundary(
     plt.close(figure)
 
 
-def save_neuron_graph(model: nn.Module, sample: list[float], path: Path) -> None:
-    """Save the graph of the first neuron of the first layer on ``sample``, after backward."""
+def save_neuron_graph(model: nn.Module, X: list[list[float]], path: Path) -> None:
+    """Save the graph of the first neuron of the first layer, after backward, on the first
+    sample that makes it fire (so the gradients it shows are not all zero)."""
     from autograd.viz import save_graph
 
     neuron = model.layers[0].neurons[0]  # type: ignore[attr-defined]
+    with no_grad():
+        firing = [sample for sample in X if float(neuron(sample)) > 0.0]
+    sample = firing[0] if firing else X[0]
+    model.zero_grad()  # drop the last training step's gradients: show this backward's alone
     inputs = [Value(value, label=f"x{i + 1}") for i, value in enumerate(sample)]
     output = neuron(inputs)
     output.label = "relu(w.x + b)"
     output.backward()
     save_graph(output, path, show_local_grads=True)
-    for parameter in model.parameters():  # leave the trained model as it was
-        parameter.grad = 0.0
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     boundary = options.out / "decision_boundary.png"
     plot_decision_boundary(model, X, y, boundary)
     neuron = options.out / "neuron.svg"
-    save_neuron_graph(model, X[0], neuron)
+    save_neuron_graph(model, X, neuron)
     print(f"wrote {boundary} and {neuron}")
     return {"accuracy": final, "seconds": seconds, "history": history,
             "files": [boundary, neuron]}
