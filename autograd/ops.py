@@ -181,6 +181,12 @@ def _affine_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
     return (*(grad * x for x in inputs), grad, *(grad * w for w in weights))
 
 
+def _pow_rule(grad: Any, out: Any, x: Any, *, exponent: float) -> tuple[Any, ...]:
+    if exponent == 0.0:  # x**0 = 1 is constant, even at x = 0 where x**-1 is undefined
+        return (None,)
+    return (grad * exponent * x ** (exponent - 1.0),)
+
+
 def _sqrt_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
     if out <= 0.0:  # a comparison, so it works on a float and on a Value
         raise ZeroDivisionError(
@@ -355,8 +361,9 @@ for _entry in (
     ),
     Op(
         "pow", 1, _pow,
-        lambda grad, out, x, *, exponent: (grad * exponent * x ** (exponent - 1.0),),
-        "x ** p for a constant p;  d/dx = p * x**(p-1); negative x only for integer p",
+        _pow_rule,
+        "x ** p for a constant p;  d/dx = p * x**(p-1) (0 for p = 0); negative x only for "
+        "integer p",
         domain=(POSITIVE,),
         symbolic=lambda sp, x, *, exponent: x**exponent, symbol="**",
         examples=({"exponent": 2.0}, {"exponent": 3.0}, {"exponent": -1.5}, {"exponent": 0.5}),

@@ -277,6 +277,22 @@ def test_pow_with_an_integer_exponent_on_a_negative_base_matches_sympy(x, expone
     assert math.isclose(second, want[2], rel_tol=1e-9, abs_tol=1e-12)
 
 
+@pytest.mark.parametrize("exponent", [0, 1, 2, 3, 4])
+def test_pow_with_a_non_negative_integer_exponent_at_zero_matches_sympy(exponent):
+    # x**0 is the constant 1: its derivative at 0 is 0, not the undefined 0 * 0**-1
+    symbol = sympy.Symbol("x", real=True)
+    want = [float(sympy.diff(symbol**exponent, symbol, k).subs(symbol, 0)) for k in (1, 2)]
+    assert autograd.grad(lambda x: x**exponent)(0.0) == want[0]
+    assert autograd.hessian(lambda x: x**exponent)(0.0) == want[1]
+
+
+def test_a_polynomial_with_a_constant_term_differentiates_at_zero():
+    x = Value(0.0)
+    y = 3.0 * x**0 + 2.0 * x**1 + x**2  # d/dx = 2 + 2x = 2 at 0
+    y.backward()
+    assert x.grad == 2.0
+
+
 def test_negative_base_cubed_by_hand():
     x = Value(-2.0)
     y = x**3  # (-2)**3 = -8; d/dx = 3x**2 = 12
