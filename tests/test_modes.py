@@ -123,3 +123,14 @@ def test_gradient_does_not_flow_through_a_detached_value():
     y = x.detach() * x  # treated as constant * x: dy/dx = 3, not 2x = 6
     y.backward()
     assert x.grad == 3.0
+
+
+def test_backward_with_create_graph_records_even_inside_no_grad():
+    x = Value(2.0)
+    y = x**3
+    with no_grad():
+        y.backward(create_graph=True)  # asking for a graph of the gradient overrides no_grad
+    first = x.grad  # 3x**2 = 12, recorded
+    x.grad = 0.0
+    first.backward()
+    assert (first.data, x.grad) == (12.0, 12.0)  # d/dx 3x**2 = 6x = 12
