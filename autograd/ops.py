@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from operator import mul
 from typing import Any
 
 # --------------------------------------------------------------------------------------------
@@ -152,16 +153,24 @@ def _sum(*xs: float) -> float:
     return math.fsum(xs)
 
 
+# dot and affine carry a neuron's work, so they multiply with ``map(mul, ...)`` (the loop runs
+# in C, not in a generator) and add with ``sum`` rather than ``math.fsum``: together that halves
+# their cost; the rounding is that of the plain left-to-right sum a hand-written neuron uses.
+
+
 def _dot(*operands: float) -> float:
     half = len(operands) // 2
-    return math.fsum(w * x for w, x in zip(operands[:half], operands[half:], strict=True))
+    if len(operands) != 2 * half:
+        raise ValueError(f"dot needs as many weights as inputs, got {len(operands)} operands")
+    return sum(map(mul, operands[:half], operands[half:]), 0.0)
 
 
 def _affine(*operands: float) -> float:
     # operands = (w1..wn, b, x1..xn): a neuron's pre-activation as one node.
     n = len(operands) // 2
-    return math.fsum((operands[n], *(w * x for w, x in zip(operands[:n], operands[n + 1:],
-                                                            strict=True))))
+    if len(operands) != 2 * n + 1:
+        raise ValueError(f"affine needs (w1..wn, b, x1..xn), got {len(operands)} operands")
+    return sum(map(mul, operands[:n], operands[n + 1:]), operands[n])
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,13 +181,13 @@ def _affine(*operands: float) -> float:
 def _dot_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
     half = len(operands) // 2
     weights, inputs = operands[:half], operands[half:]
-    return tuple(grad * x for x in inputs) + tuple(grad * w for w in weights)
+    return (*[grad * x for x in inputs], *[grad * w for w in weights])
 
 
 def _affine_rule(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
     n = len(operands) // 2
     weights, inputs = operands[:n], operands[n + 1:]
-    return (*(grad * x for x in inputs), grad, *(grad * w for w in weights))
+    return (*[grad * x for x in inputs], grad, *[grad * w for w in weights])
 
 
 def _pow_rule(grad: Any, out: Any, x: Any, *, exponent: float) -> tuple[Any, ...]:

@@ -8,6 +8,7 @@ the table is the only place an op is defined.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from . import graph
@@ -68,105 +69,117 @@ class Value:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: Value | Number) -> Value:
-        return apply(OPS["add"], self, other)
+        return binary(OPS["add"], self, other)
 
     def __radd__(self, other: Number) -> Value:
-        return apply(OPS["add"], other, self)
+        return binary(OPS["add"], other, self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        return apply(OPS["sub"], self, other)
+        return binary(OPS["sub"], self, other)
 
     def __rsub__(self, other: Number) -> Value:
-        return apply(OPS["sub"], other, self)
+        return binary(OPS["sub"], other, self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        return apply(OPS["mul"], self, other)
+        return binary(OPS["mul"], self, other)
 
     def __rmul__(self, other: Number) -> Value:
-        return apply(OPS["mul"], other, self)
+        return binary(OPS["mul"], other, self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return apply(OPS["truediv"], self, other)
+        return binary(OPS["truediv"], self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
-        return apply(OPS["truediv"], other, self)
+        return binary(OPS["truediv"], other, self)
 
     def __neg__(self) -> Value:
-        return apply(OPS["neg"], self)
+        return unary(OPS["neg"], self)
 
     def __pow__(self, exponent: Value | Number) -> Value:
         """``x ** p``: a constant exponent is a parameter of ``pow``; a Value one uses ``powv``."""
         if isinstance(exponent, Value):
-            return apply(OPS["powv"], self, exponent)
+            return binary(OPS["powv"], self, exponent)
         if not isinstance(exponent, int | float):
             return NotImplemented
-        return apply(OPS["pow"].bind(exponent=float(exponent)), self)
+        return unary(OPS["pow"].bind(exponent=float(exponent)), self)
 
     def __rpow__(self, base: Number) -> Value:
         """``c ** x`` for a constant base ``c > 0``."""
         if not isinstance(base, int | float):
             return NotImplemented
-        return apply(OPS["rpow"].bind(base=float(base)), self)
+        return unary(OPS["rpow"].bind(base=float(base)), self)
 
     def __abs__(self) -> Value:
-        return apply(OPS["abs"], self)
+        return unary(OPS["abs"], self)
 
     # Comparisons look at data and return bool, so Python's max()/min()/sorted() pick Values
     # and the gradient flows only to the one picked. == stays identity: Values are graph nodes.
     def __lt__(self, other: Value | Number) -> bool:
-        return self.data < _number(other)
+        result = self.data < _number(other)
+        if _comparison_log() is not None:
+            _record_comparison("<", self, other, result)
+        return result
 
     def __le__(self, other: Value | Number) -> bool:
-        return self.data <= _number(other)
+        result = self.data <= _number(other)
+        if _comparison_log() is not None:
+            _record_comparison("<=", self, other, result)
+        return result
 
     def __gt__(self, other: Value | Number) -> bool:
-        return self.data > _number(other)
+        result = self.data > _number(other)
+        if _comparison_log() is not None:
+            _record_comparison(">", self, other, result)
+        return result
 
     def __ge__(self, other: Value | Number) -> bool:
-        return self.data >= _number(other)
+        result = self.data >= _number(other)
+        if _comparison_log() is not None:
+            _record_comparison(">=", self, other, result)
+        return result
 
     __hash__ = object.__hash__
 
     # ---------------------------------------------------------------- elementary functions
     def exp(self) -> Value:
         """e ** self."""
-        return apply(OPS["exp"], self)
+        return unary(OPS["exp"], self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ValueError for data <= 0."""
-        return apply(OPS["log"], self)
+        return unary(OPS["log"], self)
 
     def sqrt(self) -> Value:
         """Square root; raises ValueError for data < 0."""
-        return apply(OPS["sqrt"], self)
+        return unary(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return apply(OPS["tanh"], self)
+        return unary(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x), stable for any magnitude."""
-        return apply(OPS["sigmoid"], self)
+        return unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
         """max(self, 0), with relu'(0) = 0."""
-        return apply(OPS["relu"], self)
+        return unary(OPS["relu"], self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self for self > 0, slope * self otherwise."""
-        return apply(OPS["leaky_relu"].bind(slope=float(slope)), self)
+        return unary(OPS["leaky_relu"].bind(slope=float(slope)), self)
 
     def softplus(self) -> Value:
         """log(1 + e**self), stable for any magnitude."""
-        return apply(OPS["softplus"], self)
+        return unary(OPS["softplus"], self)
 
     def sin(self) -> Value:
         """Sine."""
-        return apply(OPS["sin"], self)
+        return unary(OPS["sin"], self)
 
     def cos(self) -> Value:
         """Cosine."""
-        return apply(OPS["cos"], self)
+        return unary(OPS["cos"], self)
 
     # ---------------------------------------------------------------- gradients
     def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
@@ -250,6 +263,91 @@ def describe_nodes(nodes: tuple[Value, ...]) -> str:
     return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
 
 
+# --------------------------------------------------------------------------------------------
+# Recording. Every op goes through one of the three functions below; they differ only in how
+# they reach the operands' numbers, because building a node is the engine's hottest path:
+# ``unary`` and ``binary`` serve the operators and methods (no argument tuple to build or scan),
+# ``apply`` serves n-ary ops (one C-level pass checks that every operand is already a Value).
+# --------------------------------------------------------------------------------------------
+
+_new_object = object.__new__
+# The bound method is cached so checking the recording mode costs one call per op, not a
+# global lookup plus an attribute lookup plus a call.
+_grad_enabled = GRAD_ENABLED.get
+_ONLY_VALUES = {Value}
+
+#: While a tape is being traced (see :mod:`autograd.tape`), the list that receives every
+#: comparison between Values as ``(symbol, left, right, result)``; ``None`` otherwise.
+COMPARISONS: ContextVar[list[tuple[str, Value, Any, bool]] | None] = ContextVar(
+    "chainrule_comparisons", default=None
+)
+_comparison_log = COMPARISONS.get
+
+
+def _record_comparison(symbol: str, left: Value, right: Any, result: bool) -> None:
+    log = _comparison_log()
+    if log is not None:
+        log.append((symbol, left, right, result))
+
+
+def _failed(op: Op, nodes: tuple[Value, ...], error: Exception) -> Exception:
+    """The domain error of ``op`` re-raised with the labels of its operand nodes."""
+    return type(error)(f"{error} {describe_nodes(nodes)}")
+
+
+def _non_finite(op: Op, nodes: tuple[Value, ...], data: float) -> Exception:
+    shown = ", ".join(repr(node.data) for node in nodes)
+    kind = OverflowError if data == data else ValueError
+    return kind(f"{op.title} of {shown} gives {data!r} {describe_nodes(nodes)}")
+
+
+def unary(op: Op, x: Value) -> Value:
+    """``apply(op, x)`` for an operand known to be a Value: the methods' fast path."""
+    try:
+        data = op.forward(x.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _failed(op, (x,), error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _non_finite(op, (x,), data)
+    # Filling the slots of a bare object skips __init__'s checks, which a computed float passes.
+    out = _new_object(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled():
+        out.parents = (x,)
+        out.op = op
+    else:
+        out.parents = ()
+        out.op = None
+    return out
+
+
+def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
+    """``apply(op, a, b)``: the binary operators' fast path (numbers become constant leaves)."""
+    if type(a) is not Value:
+        a = as_value(a, op.name)
+    if type(b) is not Value:
+        b = as_value(b, op.name)
+    try:
+        data = op.forward(a.data, b.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _failed(op, (a, b), error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _non_finite(op, (a, b), data)
+    out = _new_object(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled():
+        out.parents = (a, b)
+        out.op = op
+    else:
+        out.parents = ()
+        out.op = None
+    return out
+
+
 def apply(op: Op, *operands: Value | Number) -> Value:
     """Run ``op`` forward on ``operands`` and record the result as a new node.
 
@@ -257,21 +355,24 @@ def apply(op: Op, *operands: Value | Number) -> Value:
     the labels of the operand nodes; a non-finite result raises ``OverflowError`` (inf) or
     ``ValueError`` (NaN) naming the op and its inputs.
     """
-    nodes = tuple(as_value(operand, op.name) for operand in operands)
-    inputs = [node.data for node in nodes]
+    # The set of operand types is built in C; only when it is not exactly {Value} (a number or
+    # a subclass among the operands) is each operand converted one by one in Python.
+    nodes: tuple[Value, ...]
+    if {*map(type, operands)} == _ONLY_VALUES:
+        nodes = operands  # type: ignore[assignment]  # every operand is a Value
+    else:
+        nodes = tuple(as_value(operand, op.name) for operand in operands)
     try:
-        data = op.forward(*inputs)
+        data = op.forward(*[node.data for node in nodes])
     except (ArithmeticError, ValueError) as error:
-        raise type(error)(f"{error} {describe_nodes(nodes)}") from None
+        raise _failed(op, nodes, error) from None
     if data - data != 0.0:  # inf or nan
-        shown = ", ".join(repr(x) for x in inputs)
-        kind = OverflowError if data == data else ValueError
-        raise kind(f"{op.title} of {shown} gives {data!r} {describe_nodes(nodes)}")
-    out = Value.__new__(Value)
+        raise _non_finite(op, nodes, data)
+    out = _new_object(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if GRAD_ENABLED.get():
+    if _grad_enabled():
         out.parents = nodes
         out.op = op
     else:
