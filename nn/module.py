@@ -28,7 +28,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from autograd import Value
 
@@ -87,10 +87,19 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with its dotted name, in a stable order (attribute order, then index).
 
+        A Value reachable under two names (a shared, "tied" weight) is listed once, under the
+        first name, so an optimiser never updates it twice.
+
         Returns:
             ``[(name, value), ...]`` such as ``("layers.0.neurons.3.w.1", Value(...))``.
         """
-        return list(_walk(vars(self), ""))
+        seen: set[int] = set()
+        named = []
+        for name, value in _walk(vars(self), ""):
+            if id(value) not in seen:
+                seen.add(id(value))
+                named.append((name, value))
+        return named
 
     def parameters(self) -> list[Value]:
         """Every parameter as a list of Values (micrograd's ``model.parameters()``)."""
@@ -222,7 +231,7 @@ class Module:
             raise
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Module:
+    def load(cls, path: str | os.PathLike[str]) -> Self:
         """Build a new model from a file written by :meth:`save`.
 
         ``Module.load(path)`` returns whatever model the file describes; ``MLP.load(path)`` also
@@ -275,7 +284,7 @@ class Module:
                 f"{where}: holds a {type(model).__name__}, not a {cls.__name__}; "
                 "use Module.load to load any model"
             )
-        return model
+        return model  # type: ignore[return-value]  # checked by the isinstance above
 
     # ---------------------------------------------------------------- presentation
     def extra_repr(self) -> str:

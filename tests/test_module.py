@@ -132,3 +132,17 @@ def test_repr_of_a_neuron_names_nin_and_activation() -> None:
 def test_a_module_without_call_says_so() -> None:
     with pytest.raises(NotImplementedError, match="does not define __call__"):
         nn.Module()([1.0])
+
+
+def test_a_shared_weight_is_listed_once_under_its_first_name() -> None:
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            self.first = nn.Neuron(1, "linear", seed=0)
+            self.second = nn.Neuron(1, "linear", seed=1)
+            self.second.w = self.first.w  # weight tying
+
+        def __call__(self, inputs: list[float]) -> Value:
+            return self.second([self.first(inputs)])
+
+    names = [name for name, _ in Tied().named_parameters()]
+    assert names == ["first.w.0", "first.b", "second.b"]

@@ -231,3 +231,10 @@ def test_loading_through_a_subclass_checks_the_class(tmp_path: Path) -> None:
 def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         Module.load(tmp_path / "absent.json")
+
+
+def test_a_single_layer_mlp_round_trips(tmp_path: Path) -> None:
+    model = nn.MLP(3, [1], output_activation="sigmoid", seed=2)
+    model.save(tmp_path / "model.json")
+    loaded = nn.MLP.load(tmp_path / "model.json")
+    assert repr(loaded) == repr(model) and loaded.state_dict() == model.state_dict()
