@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, assert_gradients_match
 from autograd import sum as value_sum
 
 
@@ -18,30 +17,6 @@ def numbers(image: list[list[list[Value]]]) -> list[list[list[float]]]:
 
 def leaves(image: list[list[list[float]]]) -> list[list[list[Value]]]:
     return [[[Value(pixel) for pixel in row] for row in plane] for plane in image]
-
-
-def central_differences(f: Callable[[], Value], inputs: list[Value], eps: float = 1e-6,
-                        ) -> list[float]:
-    """d f / d input by (f(x + eps) - f(x - eps)) / 2 eps, one input at a time."""
-    slopes = []
-    for value in inputs:
-        original = value.data
-        value.data = original + eps
-        above = f().data
-        value.data = original - eps
-        below = f().data
-        value.data = original
-        slopes.append((above - below) / (2 * eps))
-    return slopes
-
-
-def assert_gradients_match(f: Callable[[], Value], inputs: list[Value]) -> None:
-    for value in inputs:
-        value.grad = 0.0
-    f().backward()
-    analytic = [value.grad for value in inputs]
-    numeric = central_differences(f, inputs)
-    assert analytic == pytest.approx(numeric, rel=1e-6, abs=1e-6)
 
 
 def set_kernel(conv: nn.Conv2d, kernels: list[list[float]], biases: list[float]) -> None:
@@ -96,15 +71,21 @@ def test_conv2d_makes_one_affine_node_per_output_pixel() -> None:
 def test_conv2d_gradients_match_central_differences() -> None:
     rng = random.Random(3)
     conv = nn.Conv2d(2, 2, 2, stride=1, padding=1, seed=1)
-    image = leaves([[[rng.uniform(-1, 1) for _ in range(3)] for _ in range(3)] for _ in range(2)])
-    pixels = [pixel for plane in image for row in plane for pixel in row]
-    weights = [rng.uniform(-1, 1) for _ in range(2 * 4 * 4)]
+    pixels = [rng.uniform(-1, 1) for _ in range(2 * 3 * 3)]
+    scales = [rng.uniform(-1, 1) for _ in range(2 * 4 * 4)]
 
-    def loss() -> Value:  # a weighted sum of squares of all outputs: every output matters
+    def loss(*values: Value) -> Value:
+        """A weighted sum of squares of all outputs, as a function of pixels and parameters."""
+        image = [[list(values[c * 9 + r * 3: c * 9 + r * 3 + 3]) for r in range(3)]
+                 for c in range(2)]
+        parameters = values[18:]
+        conv.weight = [list(parameters[0:8]), list(parameters[8:16])]
+        conv.bias = list(parameters[16:18])
         outputs = [p for plane in conv(image) for row in plane for p in row]
-        return value_sum(w * p * p for w, p in zip(weights, outputs, strict=True))
+        return value_sum(w * p * p for w, p in zip(scales, outputs, strict=True))
 
-    assert_gradients_match(loss, pixels + conv.parameters())
+    parameters = [value.data for value in conv.parameters()]
+    assert_gradients_match(loss, pixels + parameters)
 
 
 def test_conv2d_rejects_the_wrong_number_of_channels() -> None:
@@ -162,11 +143,11 @@ def test_overlapping_max_pool_windows_add_their_gradients() -> None:
 
 def test_max_pool_gradients_match_central_differences() -> None:
     rng = random.Random(8)
-    image = leaves([[[rng.uniform(-1, 1) for _ in range(4)] for _ in range(4)]
-                    for _ in range(2)])  # distinct values: no ties, so max is differentiable
-    pixels = [pixel for plane in image for row in plane for pixel in row]
+    pixels = [rng.uniform(-1, 1) for _ in range(2 * 4 * 4)]  # distinct: no ties, no kinks
 
-    def loss() -> Value:
+    def loss(*values: Value) -> Value:
+        image = [[list(values[c * 16 + r * 4: c * 16 + r * 4 + 4]) for r in range(4)]
+                 for c in range(2)]
         pooled = nn.MaxPool2d(2, stride=1)(image)
         return value_sum((p * (k + 1.0)).tanh() for k, p in
                          enumerate(x for plane in pooled for row in plane for x in row))
@@ -187,10 +168,10 @@ def test_avg_pool_gives_each_input_a_quarter_of_a_2x2_window_gradient() -> None:
 
 def test_avg_pool_gradients_match_central_differences() -> None:
     rng = random.Random(9)
-    image = leaves([[[rng.uniform(-1, 1) for _ in range(3)] for _ in range(3)]])
-    pixels = [pixel for row in image[0] for pixel in row]
+    pixels = [rng.uniform(-1, 1) for _ in range(3 * 3)]
 
-    def loss() -> Value:
+    def loss(*values: Value) -> Value:
+        image = [[list(values[r * 3: r * 3 + 3]) for r in range(3)]]
         pooled = nn.AvgPool2d(2, stride=1)(image)
         return value_sum(p * p * (k + 1.0) for k, p in enumerate(pooled[0][0] + pooled[0][1]))
 
