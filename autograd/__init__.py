@@ -23,6 +23,7 @@ from .gradcheck import (
 from .graph import backward, topological_order, zero_grad
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .tape import CompiledTape, Tape, TapeBranchError, trace
 from .value import Value
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "GradcheckReport",
     "OPS",
     "Op",
+    "CompiledTape",
+    "Tape",
+    "TapeBranchError",
     "Value",
     "assert_gradients_match",
     "backward",
@@ -53,6 +57,7 @@ __all__ = [
     "step_through",
     "sum",
     "topological_order",
+    "trace",
     "value_and_grad",
     "zero_grad",
 ]
