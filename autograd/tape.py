@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from .mode import GRAD_ENABLED
@@ -252,7 +253,8 @@ class Tape:
                 instruction.output,
                 inputs[0] if inputs else 0,
                 inputs[1] if len(inputs) > 1 else 0,
-                inputs,
+                # n-ary instructions gather their operands with one C-level call, not a loop
+                itemgetter(*inputs) if len(inputs) > 2 else inputs,
                 tuple(checks.get(instruction.output, ())),
             ))
         return program
@@ -359,13 +361,15 @@ class Tape:
             self._check(self._leaf_guards, values)
         out = -1
         try:
-            for arity, forward, _, out, a, b, operands, guards in self._program:
+            for arity, forward, _, out, a, b, gather, guards in self._program:
                 if arity == 1:
                     values[out] = forward(values[a])
                 elif arity == 2:
                     values[out] = forward(values[a], values[b])
+                elif arity:
+                    values[out] = forward(*gather(values))
                 else:
-                    values[out] = forward(*[values[i] for i in operands])
+                    values[out] = forward()
                 if guards:
                     self._check(guards, values)
         except (ArithmeticError, ValueError) as error:
@@ -380,11 +384,12 @@ class Tape:
     ) -> tuple[float, list[float]]:
         """The output and the gradients of every leaf slot (inputs, then parameters)."""
         values = self._values(inputs, parameters)
+        first = self.inputs + len(self.parameters)
         grads = [0.0] * self.size
         grads[self.output] = seed
         out = -1
         try:
-            for arity, _, rule, out, a, b, operands, _ in reversed(self._program):
+            for arity, _, rule, out, a, b, gather, _ in reversed(self._program):
                 grad = grads[out]
                 if not grad:  # a dead ReLU or an inactive hinge term passes nothing on
                     continue
@@ -398,8 +403,9 @@ class Tape:
                         grads[a] += da
                     if db:
                         grads[b] += db
-                else:
-                    contributions = rule(grad, values[out], *[values[i] for i in operands])
+                elif arity:
+                    contributions = rule(grad, values[out], *gather(values))
+                    operands = self.instructions[out - first].inputs
                     for slot, contribution in zip(operands, contributions, strict=True):
                         if contribution:
                             grads[slot] += contribution
