@@ -4,9 +4,11 @@ Two examples that learners check their own arithmetic against:
 
 1. HMKCODE, "Backpropagation Step by Step" (https://hmkcode.com/ai/backpropagation-step-by-step/):
    a linear 2-2-1 network, weights w1..w6 = 0.11, 0.21, 0.12, 0.08, 0.14, 0.15, input [2, 3],
-   target 1, error 1/2 (prediction - target)^2, learning rate 0.05. Its figures print the
-   prediction 0.191 and the updated weights to two decimals. The exact values below are derived
-   by hand (every number in this example is a short decimal, so the arithmetic is exact).
+   target 1, error 1/2 (prediction - target)^2, learning rate 0.05. The page's stored text
+   gives this setup; its numbers are in figures the search index does not hold, so the expected
+   values below are derived by hand (every number is a short decimal, so the arithmetic is
+   exact) and also checked rounded to two decimals. The prediction 0.191 is confirmed by an
+   independent public unit test that cites the page.
    Wiring: h1 = i1*w1 + i2*w2, h2 = i1*w3 + i2*w4, out = h1*w5 + h2*w6 (the only wiring that
    gives the published prediction 0.191).
 
@@ -97,20 +99,20 @@ def test_linear_network_gradients_match_the_hand_derivation() -> None:
     assert [weight.grad for weight in weights] == pytest.approx(expected, abs=1e-14)
 
 
-def test_linear_network_updated_weights_match_the_published_two_decimals() -> None:
+def test_linear_network_updated_weights_match_the_hand_derivation() -> None:
     # w_new = w - 0.05 * dE/dw:
     # w1 0.121326, w2 0.226989, w3 0.132135, w4 0.0982025, w5 0.1743825, w6 0.169416
-    # published (two decimals): 0.12, 0.23, 0.13, 0.10, 0.17, 0.17
+    # to two decimals: 0.12, 0.23, 0.13, 0.10, 0.17, 0.17
     updated = hmk_step(hmk_weights())
     exact = [0.121326, 0.226989, 0.132135, 0.0982025, 0.1743825, 0.169416]
     assert updated == pytest.approx(exact, abs=1e-14)
-    published = ["0.12", "0.23", "0.13", "0.10", "0.17", "0.17"]
-    assert all(printed(value, text) for value, text in zip(updated, published, strict=True))
+    rounded = ["0.12", "0.23", "0.13", "0.10", "0.17", "0.17"]
+    assert all(printed(value, text) for value, text in zip(updated, rounded, strict=True))
 
 
 def test_linear_network_prediction_after_one_step_moves_towards_the_target() -> None:
     # h1 = 2*0.121326 + 3*0.226989 = 0.923619, h2 = 2*0.132135 + 3*0.0982025 = 0.5588775,
-    # out = 0.923619*0.1743825 + 0.5588775*0.169416 = 0.2557457808075 (published: 0.26)
+    # out = 0.923619*0.1743825 + 0.5588775*0.169416 = 0.2557457808075 (0.26 to two decimals)
     updated = [Value(data) for data in hmk_step(hmk_weights())]
     new_prediction = hmk_prediction(updated).data
     assert new_prediction == pytest.approx(0.2557457808075, abs=1e-13)
