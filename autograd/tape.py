@@ -105,8 +105,10 @@ def trace(f: Callable[..., Value], *example_inputs: Value | Number) -> Tape:
     """Call ``f(*example_inputs)`` once and flatten the graph it builds into a :class:`Tape`.
 
     Args:
-        f: a function of scalars returning one Value (a loss, say). It may read Values it
-            captured, such as a model's weights: those become the tape's parameters.
+        f: a function of scalars returning one Value (a loss, say), or a list of Values whose
+            first is the one differentiated (the others, such as a model's outputs, are only
+            evaluated: see :attr:`Tape.latest`). It may read Values it captured, such as a
+            model's weights: those become the tape's parameters.
         example_inputs: numbers or Values; numbers are turned into fresh leaves. Each becomes an
             input slot of the tape, in order.
 
@@ -129,12 +131,13 @@ def trace(f: Callable[..., Value], *example_inputs: Value | Number) -> Tape:
     finally:
         COMPARISONS.reset(logging)
         GRAD_ENABLED.reset(recording)
-    if not isinstance(output, Value):
+    results = list(output) if isinstance(output, list | tuple) else [output]
+    if not results or not all(isinstance(result, Value) for result in results):
         raise TypeError(
-            f"trace: f must return a Value, got {type(output).__name__} {output!r}; "
-            "return the loss Value itself, not its .data"
+            f"trace: f must return a Value (or a list of Values), got {type(output).__name__} "
+            f"{output!r}; return the loss Value itself, not its .data"
         )
-    return Tape(inputs, output, comparisons)
+    return Tape(inputs, results, comparisons)
 
 
 def _number(item: Any, index: int) -> float:
@@ -157,13 +160,15 @@ class Tape:
         parameters: the captured leaves, in slot order after the inputs.
         instructions: the list, in an order where every input of a line is computed before it.
         guards: the comparisons checked on replay.
-        output: the slot of the result.
+        output: the slot of the result (the first one when ``f`` returned several).
+        results: the slots of every Value ``f`` returned.
+        latest: the values of every result in the latest replay.
     """
 
     def __init__(
         self,
         inputs: list[Value],
-        output: Value,
+        outputs: list[Value],
         comparisons: list[tuple[str, Value, Any, bool]],
     ) -> None:
         slots: dict[Value, int] = {node: index for index, node in enumerate(inputs)}
@@ -171,7 +176,7 @@ class Tape:
         self.input_labels = [node.label for node in inputs]
         self.parameters: list[Value] = []
         interior: list[Value] = []
-        roots = [output] + [
+        roots = outputs + [
             node
             for _, left, right, _ in comparisons
             for node in (left, right)
@@ -188,7 +193,9 @@ class Tape:
             if node.op is not None
         ]
         self.size = len(slots)
-        self.output = slots[output]
+        self.results = [slots[output] for output in outputs]
+        self.output = self.results[0]
+        self.latest: list[float] = [output.data for output in outputs]
         self.guards = [
             Guard(
                 symbol,
@@ -287,7 +294,7 @@ class Tape:
             line = f"v{instruction.output} = {_expression(instruction)}"
             lines.append(line + (f"  # {instruction.label}" if instruction.label else ""))
             lines.extend(guard.text() for guard in placed.get(instruction.output, ()))
-        lines.append(f"return v{self.output}")
+        lines.append("return " + ", ".join(f"v{slot}" for slot in self.results))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ replay
@@ -352,6 +359,7 @@ class Tape:
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
         values = self._values(inputs, parameters)
+        self.latest = [values[slot] for slot in self.results]
         return values[self.output]
 
     def _values(self, inputs: list[float], parameters: list[float]) -> list[float]:
@@ -384,6 +392,7 @@ class Tape:
     ) -> tuple[float, list[float]]:
         """The output and the gradients of every leaf slot (inputs, then parameters)."""
         values = self._values(inputs, parameters)
+        self.latest = [values[slot] for slot in self.results]
         first = self.inputs + len(self.parameters)
         grads = [0.0] * self.size
         grads[self.output] = seed
@@ -479,7 +488,8 @@ class CompiledTape(Tape):
         return _branch_error(self.guards[index], left, right)
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
-        result: float = self._compiled_forward(inputs, parameters)
+        self.latest = self._compiled_forward(inputs, parameters)
+        result = self.latest[0]
         if result - result != 0.0:
             raise OverflowError(f"the tape's output v{self.output} is {result!r}")
         return result
@@ -487,7 +497,8 @@ class CompiledTape(Tape):
     def _run_both(
         self, inputs: list[float], parameters: list[float], seed: float
     ) -> tuple[float, list[float]]:
-        result, gradients = self._compiled_both(inputs, parameters, seed)
+        self.latest, gradients = self._compiled_both(inputs, parameters, seed)
+        result = self.latest[0]
         if result - result != 0.0:
             raise OverflowError(f"the tape's output v{self.output} is {result!r}")
         return result, gradients
@@ -582,8 +593,9 @@ def _generate(tape: Tape, namespace: dict[str, Any]) -> str:
         body.append(f"v{instruction.output} = {expression}")
         body += guard_lines(tape._program[index][7])
         calls.append(inline)
+    results = "[" + ", ".join(f"v{slot}" for slot in tape.results) + "]"
     forward_source = ["def forward(x, p):", *("    " + line for line in body),
-                      f"    return v{tape.output}", ""]
+                      f"    return {results}", ""]
     backward = [f"g{slot} = 0.0" for slot in range(tape.size) if slot != tape.output]
     backward.append(f"g{tape.output} = seed")
     for index in reversed(range(len(tape.instructions))):
@@ -606,7 +618,7 @@ def _generate(tape: Tape, namespace: dict[str, Any]) -> str:
         "def both(x, p, seed):",
         *("    " + line for line in body),
         *("    " + line for line in backward),
-        f"    return v{tape.output}, [{leaf_grads}]",
+        f"    return {results}, [{leaf_grads}]",
         "",
     ]
     return "\n".join(forward_source + both_source)

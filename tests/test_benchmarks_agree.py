@@ -1,0 +1,49 @@
+"""The benchmark workloads compute the same numbers in every engine (correctness, no timing).
+
+``python -m benchmarks`` refuses to time engines that disagree; these tests run the same
+agreement checks on the small (``quick``) sizes so a broken workload is caught by ``make test``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import elementary, mlp_step, wide_sum
+
+TOLERANCE = 1e-9
+
+
+@pytest.mark.parametrize("workload", [mlp_step, elementary, wide_sum],
+                         ids=["mlp_step", "elementary", "wide_sum"])
+def test_every_engine_agrees_with_the_hand_written_floats(workload):
+    differences = workload.agreement(quick=True)
+    assert differences, "the workload compared no engines"
+    assert {name: d for name, d in differences.items() if not d <= TOLERANCE} == {}
+
+
+def test_mlp_step_engines_start_from_the_same_weights():
+    made = mlp_step.engines(4, tape=False)
+    chainrule = [p.data for p in mlp_step.ordered_parameters(made["chainrule"].model)]
+    micrograd = [p.data for p in mlp_step.ordered_parameters(made["micrograd"].model)]
+    plain = [number for rows, biases in made["plain"].mlp.weights
+             for row, bias in zip(rows, biases, strict=True) for number in (*row, bias)]
+    assert chainrule == micrograd == plain
+    assert len(plain) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # MLP(2, [16, 16, 1]): 337
+
+
+def test_the_plain_mlp_gradient_matches_central_differences():
+    # The hand-derived backward pass checked independently of every engine.
+    points, labels = mlp_step.moons(8)
+    plain = mlp_step.PlainMLP(mlp_step.initial_weights())
+    loss, grads = plain.gradients(points, labels)
+    for layer, neuron, weight in [(0, 3, 1), (1, 5, 7), (2, 0, 11)]:
+        row = plain.weights[layer][0][neuron]
+        original = row[weight]
+        step = 1e-6
+        row[weight] = original + step
+        up = plain.gradients(points, labels)[0]
+        row[weight] = original - step
+        down = plain.gradients(points, labels)[0]
+        row[weight] = original
+        assert grads[layer][0][neuron][weight] == pytest.approx((up - down) / (2 * step),
+                                                                abs=1e-6)
