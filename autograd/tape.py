@@ -101,7 +101,9 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "powv": "**"}
 
 
-def trace(f: Callable[..., Value], *example_inputs: Value | Number) -> Tape:
+def trace(
+    f: Callable[..., Value | Sequence[Value]], *example_inputs: Value | Number
+) -> Tape:
     """Call ``f(*example_inputs)`` once and flatten the graph it builds into a :class:`Tape`.
 
     Args:
@@ -131,7 +133,7 @@ def trace(f: Callable[..., Value], *example_inputs: Value | Number) -> Tape:
     finally:
         COMPARISONS.reset(logging)
         GRAD_ENABLED.reset(recording)
-    results = list(output) if isinstance(output, list | tuple) else [output]
+    results: list[Any] = list(output) if isinstance(output, list | tuple) else [output]
     if not results or not all(isinstance(result, Value) for result in results):
         raise TypeError(
             f"trace: f must return a Value (or a list of Values), got {type(output).__name__} "

@@ -213,19 +213,19 @@ def fit(
         seed: the seed of that order (``None``: a fresh one).
         callback: called as ``callback(epoch, history)`` after each epoch (epoch counted from
             1), e.g. to plot live in a notebook.
-        compile: reserved for a tape-based fast path (``autograd.trace``); not available yet.
+        compile: trace each batch's step once (``autograd.trace``) and replay the compiled
+            tape afterwards: the same numbers several times faster, for a model whose graph has
+            a fixed shape. The batches are then fixed (formed once, in order, never shuffled),
+            since each batch's graph is traced once. A model or loss that compares Values in
+            Python raises ``autograd.TapeBranchError`` when a recorded comparison flips.
 
     Returns:
         A :class:`History` with one entry per epoch.
 
     Raises:
         ValueError: no samples, lengths differ, ``epochs`` or ``batch_size`` is not positive.
-        NotImplementedError: ``compile=True``.
+        autograd.TapeBranchError: with ``compile=True``, a traced comparison no longer holds.
     """
-    if compile:
-        raise NotImplementedError(
-            "fit(compile=True): the tape-based fast path is not available yet; use compile=False"
-        )
     if len(X) != len(y) or not X:
         raise ValueError(f"fit: needs as many targets as samples (> 0), got {len(X)} samples "
                          f"and {len(y)} targets")
@@ -245,24 +245,33 @@ def fit(
     bar = _progress_bar(epochs * steps_per_epoch, progress)
     history = History()
     step = 0
+    fixed = list(batches(X, y, size, shuffle=False, rng=rng)) if compile else []
+    tapes: dict[int, tuple[Any, list[int]]] = {}
     try:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             total, hits, seen = 0.0, 0, 0
-            for xs, ts in batches(X, y, size, shuffle=shuffle, rng=rng):
+            chosen = fixed if compile else batches(X, y, size, shuffle=shuffle, rng=rng)
+            for index, (xs, ts) in enumerate(chosen):
                 if schedule is not None:
                     optimizer.lr = schedule(step)
-                outputs = [model(x) for x in xs]
-                batch_loss = autograd.sum(
-                    [loss(output, t) for output, t in zip(outputs, ts, strict=True)]
-                ) / len(xs)
-                if penalty is not None:
-                    batch_loss = batch_loss + penalty(model)
-                optimizer.zero_grad()
-                batch_loss.backward()
-                optimizer.step()
+                if compile:
+                    if index not in tapes:
+                        tapes[index] = _traced_step(model, xs, ts, loss, penalty)
+                    tape, shapes = tapes[index]
+                    optimizer.zero_grad()
+                    batch_value = tape.backward()
+                    optimizer.step()
+                    outputs = _replayed_outputs(tape.latest[1:], shapes)
+                else:
+                    outputs = [model(x) for x in xs]
+                    batch_loss = _batch_loss(model, outputs, ts, loss, penalty)
+                    optimizer.zero_grad()
+                    batch_loss.backward()
+                    optimizer.step()
+                    batch_value = batch_loss.data
                 step += 1
-                total += batch_loss.data * len(xs)
+                total += batch_value * len(xs)
                 seen += len(xs)
                 if labels:
                     hits += sum(
@@ -295,6 +304,49 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _batch_loss(model: Model, outputs: list[Any], targets: Sequence[Any], loss: Loss,
+                penalty: Callable[[Any], Value] | None) -> Value:
+    batch_loss = autograd.sum(
+        [loss(output, t) for output, t in zip(outputs, targets, strict=True)]
+    ) / len(outputs)
+    return batch_loss if penalty is None else batch_loss + penalty(model)
+
+
+def _traced_step(model: Model, xs: Sequence[Any], ts: Sequence[Any], loss: Loss,
+                 penalty: Callable[[Any], Value] | None) -> tuple[Any, list[int]]:
+    """One batch's loss traced and compiled, with the model's outputs as extra results.
+
+    ``shapes`` says how to rebuild each sample's output from the flat results: 0 for a single
+    Value, n for a list of n.
+    """
+    shapes: list[int] = []
+
+    def batch_loss() -> list[Value]:
+        outputs = [model(x) for x in xs]
+        flat: list[Value] = []
+        shapes.clear()
+        for output in outputs:
+            items = _outputs(output)
+            shapes.append(len(items) if isinstance(output, list | tuple) else 0)
+            flat.extend(items)
+        return [_batch_loss(model, outputs, ts, loss, penalty), *flat]
+
+    return autograd.trace(batch_loss).compile(), shapes
+
+
+def _replayed_outputs(numbers: list[float], shapes: list[int]) -> list[Any]:
+    outputs: list[Any] = []
+    position = 0
+    for shape in shapes:
+        if shape == 0:
+            outputs.append(numbers[position])
+            position += 1
+        else:
+            outputs.append(numbers[position:position + shape])
+            position += shape
+    return outputs
 
 
 def _epoch_line(epoch: int, epochs: int, history: History) -> str:

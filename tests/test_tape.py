@@ -232,3 +232,25 @@ def test_replay_with_the_wrong_number_of_inputs_raises_type_error():
 def test_tracing_a_function_that_returns_a_number_raises_type_error():
     with pytest.raises(TypeError, match="must return a Value"):
         trace(lambda x: x.data * 2.0, 1.0)
+
+
+# ---------------------------------------------------------------------------- nn.fit(compile=True)
+
+
+def train(compile_step):
+    model = nn.MLP(2, [4, 1], seed=5)
+    X = [[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.2], [-1.1, -0.4], [0.9, 1.3]]
+    y = [1, -1, 1, -1, 1, -1]
+    history = nn.fit(model, X, y, loss=nn.losses.hinge,
+                     optimizer=nn.optim.SGD(model.parameters(), lr=0.1), epochs=4, batch_size=3,
+                     shuffle=False, progress=False, compile=compile_step,
+                     penalty=lambda m: nn.losses.l2(m.parameters(), 1e-4))
+    return history, [p.data for p in model.parameters()]
+
+
+def test_fit_with_compile_trains_to_the_same_weights_and_history_as_the_engine():
+    engine_history, engine_weights = train(False)
+    tape_history, tape_weights = train(True)
+    assert all(close(a, b) for a, b in zip(tape_weights, engine_weights, strict=True))
+    assert all(close(a, b) for a, b in zip(tape_history.loss, engine_history.loss, strict=True))
+    assert tape_history.accuracy == engine_history.accuracy
