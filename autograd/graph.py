@@ -176,21 +176,31 @@ _UNREACHED = float("0.0")  # a distinct float object: the "visited, no gradient 
 
 def _sorted_interior(root: Value) -> list[Value]:
     """The interior nodes of ``root``'s graph in topological order, each marked _UNREACHED."""
+    # Depth-first with two plain stacks, the nodes and the position reached in each one's
+    # parents. A stack of (node, iterator) pairs would allocate two garbage-collected objects
+    # per node and keep them alive while the search is deep (a whole chain), which makes the
+    # cyclic collector walk the freshly built graph again and again.
     order: list[Value] = []
     mark = _UNREACHED
     root.grad = mark
-    stack = [(root, iter(root.parents))]
-    push = stack.append
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    nodes = [root]
+    positions = [0]
+    while nodes:
+        parents = nodes[-1].parents
+        position = positions[-1]
+        count = len(parents)
+        while position < count:
+            parent = parents[position]
+            position += 1
             if parent.parents and parent.grad is not mark:
                 parent.grad = mark
-                push((parent, iter(parent.parents)))
+                positions[-1] = position
+                nodes.append(parent)
+                positions.append(0)
                 break
         else:
-            stack.pop()
-            order.append(node)
+            order.append(nodes.pop())
+            positions.pop()
     return order
 
 
