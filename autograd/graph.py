@@ -172,35 +172,43 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
 # --------------------------------------------------------------------------------------------
 
 _UNREACHED = float("0.0")  # a distinct float object: the "visited, no gradient yet" mark
+_OPEN = float("-0.0")  # another one, held only while the sort is inside a node's parents
 
 
 def _sorted_interior(root: Value) -> list[Value]:
     """The interior nodes of ``root``'s graph in topological order, each marked _UNREACHED."""
-    # Depth-first with two plain stacks, the nodes and the position reached in each one's
-    # parents. A stack of (node, iterator) pairs would allocate two garbage-collected objects
-    # per node and keep them alive while the search is deep (a whole chain), which makes the
-    # cyclic collector walk the freshly built graph again and again.
+    # Depth-first on one plain stack. A node is first *opened* (marked _OPEN) and its unsorted
+    # interior parents pushed above it; when it is on top again, all of them are sorted, so it
+    # is appended to the order and marked _UNREACHED ("sorted"). A node pushed twice before it
+    # is sorted is simply skipped the second time. This allocates nothing per node that the
+    # cyclic garbage collector tracks (a stack of (node, iterator) pairs would, and on a deep
+    # chain it keeps them all alive, so the collector walks the freshly built graph again and
+    # again), and does not keep a position per node.
     order: list[Value] = []
-    mark = _UNREACHED
-    root.grad = mark
-    nodes = [root]
-    positions = [0]
-    while nodes:
-        parents = nodes[-1].parents
-        position = positions[-1]
-        count = len(parents)
-        while position < count:
-            parent = parents[position]
-            position += 1
-            if parent.parents and parent.grad is not mark:
-                parent.grad = mark
-                positions[-1] = position
-                nodes.append(parent)
-                positions.append(0)
-                break
-        else:
-            order.append(nodes.pop())
-            positions.pop()
+    opened = _OPEN
+    done = _UNREACHED
+    stack = [root]
+    push = stack.append
+    try:
+        while stack:
+            node = stack[-1]
+            state = node.grad
+            if state is opened:
+                stack.pop()
+                node.grad = done
+                order.append(node)
+            elif state is done:
+                stack.pop()
+            else:
+                node.grad = opened
+                for parent in node.parents:
+                    if parent.parents and parent.grad is not done:
+                        push(parent)
+    except BaseException:  # e.g. KeyboardInterrupt: leave no mark behind
+        for node in order + stack:
+            if node.grad is opened or node.grad is done:
+                node.grad = 0.0
+        raise
     return order
 
 
