@@ -16,9 +16,7 @@ raises one :class:`GraphvizNotFoundError` that says how to install it.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 import graphviz
 
+from .files import write_atomically
 from .graph import topological_order
 from .value import Value
 
@@ -674,25 +673,5 @@ def save_graph(root: Value, path: str | os.PathLike[str], **options: Any) -> Pat
         )
     graph = draw_graph(root, **options)
     data = graph.source.encode("utf-8") if suffix == ".dot" else graph.pipe(format=suffix[1:])
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    directory = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

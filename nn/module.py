@@ -19,18 +19,17 @@ the target, so a crash never leaves a half-written model behind.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from autograd import Value
+from autograd.files import write_atomically
 
 #: The ``format`` field of a model file.
 FORMAT = "chainrule.model"
@@ -215,20 +214,7 @@ class Module:
             "parameters": self.state_dict(),
         }
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-        target = Path(path)
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
+        write_atomically(path, text.encode("utf-8"))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Self:
