@@ -158,7 +158,8 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
 # The fast path of backward(): floats only (create_graph=False, no anomaly checks).
 #
 # It computes exactly what propagate() + the copy into .grad compute, with two changes that
-# matter for speed (together about 3x on a training step):
+# matter for speed (on the 10,000-op elementary chain, sort plus sweep went from about 610 to
+# 260 ns per node against the dict-based pass; see benchmarks/RESULTS.md):
 #
 # 1. Gradients flow through the nodes' own ``grad`` slots instead of a dict, and the same slots
 #    mark the nodes the topological sort has visited, so no set or dict is built. The mark is
