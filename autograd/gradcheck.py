@@ -40,7 +40,7 @@ from typing import Any
 
 from .graph import propagate, topological_order
 from .mode import enable_grad
-from .value import Value
+from .value import COMPARISONS, Value
 
 DEFAULT_EPS = 1e-6
 DEFAULT_ATOL = 1e-5
@@ -332,6 +332,21 @@ class _Kink:
     node: Value
     position: int
     output: int
+    #: For a Python-level comparison between Values (what ``max()`` over Values does, and so
+    #: max-pooling): its text, and the node on its other side (``None`` against a number).
+    comparison: str = ""
+    other: Value | None = None
+
+    def where(self) -> str:
+        """The kink as a row's status shows it."""
+        if not self.comparison:
+            return describe_node(self.node, self.position)
+        return f"a comparison {self.comparison} (a max/min or branch on data)"
+
+    def reaching_leaves(self) -> set[Value]:
+        """The leaves whose change can move this kink."""
+        leaves = _reaching_leaves(self.node)
+        return leaves | _reaching_leaves(self.other) if self.other is not None else leaves
 
 
 @dataclass
@@ -358,8 +373,13 @@ class _Evaluation:
 
 def _evaluate(f: Callable[..., Any], point: Sequence[float], names: Sequence[str]) -> _Evaluation:
     leaves = [Value(x, label=name) for x, name in zip(point, names, strict=True)]
-    with enable_grad():
-        result = f(*leaves)
+    comparisons: list[tuple[str, Value, Any, bool]] = []
+    logging = COMPARISONS.set(comparisons)  # Python's max() over Values compares them
+    try:
+        with enable_grad():
+            result = f(*leaves)
+    finally:
+        COMPARISONS.reset(logging)
     many = isinstance(result, list | tuple)
     outputs = [out if isinstance(out, Value) else Value(float(out))
                for out in (result if many else [result])]
@@ -375,7 +395,19 @@ def _evaluate(f: Callable[..., Any], point: Sequence[float], names: Sequence[str
             inputs = [parent.data for parent in node.parents]
             for kink in op.kinks:
                 kinks.append(_Kink(op.title, float(kink(*inputs)), node, position, output_index))
+        for symbol, left, right, _ in comparisons:
+            other = right if isinstance(right, Value) else None
+            gap = left.data - (right.data if other is not None else float(right))
+            text = f"{_short(left)} {symbol} {_short(right)}"
+            kinks.append(_Kink(f"comparison {symbol}", gap, left, -1, output_index, text, other))
     return _Evaluation(leaves, outputs, orders, kinks)
+
+
+def _short(operand: Any) -> str:
+    """A Value by its label (or data), a number as itself."""
+    if isinstance(operand, Value):
+        return repr(operand.label) if operand.label else f"{operand.data:.6g}"
+    return f"{float(operand):.6g}"
 
 
 def _sign(x: float) -> int:
@@ -413,9 +445,9 @@ def _kinks_per_input(base: _Evaluation, plus: _Evaluation, minus: _Evaluation, i
         if at.output != output:
             continue
         crossed = len({_sign(at.value), _sign(up.value), _sign(down.value)}) > 1
-        on_kink = abs(at.value) <= eps and base.leaves[index] in _reaching_leaves(at.node)
+        on_kink = abs(at.value) <= eps and base.leaves[index] in at.reaching_leaves()
         if crossed or on_kink:
-            where = describe_node(at.node, at.position)
+            where = at.where()
             if where not in hits:
                 hits.append(where)
     if not hits:

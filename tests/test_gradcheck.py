@@ -445,3 +445,28 @@ def test_importing_autograd_does_not_import_hypothesis() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_tie_inside_python_max_is_a_kink_not_a_failure():
+    # max() over Values picks by comparing data, so at a = b the central difference straddles
+    # the switch: slope 2a = 4 from the right (a wins), 2 from the left (b wins and is 2).
+    report = gradcheck(lambda a, b: max([a, b]) * a, [2.0, 2.0], raise_exception=False)
+    assert report.passed
+    assert all("comparison" in row.status for row in report.rows)
+
+
+def test_a_max_pool_window_with_a_tie_is_reported_as_a_kink():
+    from nn import MaxPool2d
+
+    pool = MaxPool2d(2)
+    report = gradcheck(lambda a, b, c, d: pool([[[a, b], [c, d]]])[0][0][0],
+                       [1.0, 1.0, 0.5, 0.2], raise_exception=False)
+    assert report.passed
+    assert [row.status.startswith("kink") for row in report.rows] == [True, True, False, False]
+
+
+def test_a_comparison_away_from_a_tie_checks_normally():
+    # max(a, b) * a with a = 2 > b = 1: d/da = 2a = 4, d/db = 0, no kink.
+    report = gradcheck(lambda a, b: max([a, b]) * a, [2.0, 1.0])
+    assert [row.status for row in report.rows] == ["pass", "pass"]
+    assert [row.analytic for row in report.rows] == [4.0, 0.0]
