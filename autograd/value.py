@@ -114,6 +114,7 @@ class Value:
 
     # Comparisons look at data and return bool, so Python's max()/min()/sorted() pick Values
     # and the gradient flows only to the one picked. == stays identity: Values are graph nodes.
+    # While autograd.trace runs, each comparison is also logged: the tape replays it as a guard.
     def __lt__(self, other: Value | Number) -> bool:
         result = self.data < _number(other)
         if _comparison_log() is not None:
