@@ -9,6 +9,7 @@ the table is the only place an op is defined.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from numbers import Real
 from typing import Any
 
 from . import graph
@@ -45,10 +46,10 @@ class Value:
                     "Value(data) needs a number, got a Value; use value.data for its number "
                     "or value.detach() for a copy cut from the graph"
                 )
-            if not isinstance(data, int | float):
+            if not isinstance(data, Real):  # int, bool, numpy scalars, Fraction...
                 raise TypeError(
-                    f"Value(data) needs an int, float or bool, got {type(data).__name__}: "
-                    f"{data!r}"
+                    f"Value(data) needs a real number (int, float, bool), got "
+                    f"{type(data).__name__}: {data!r}"
                 )
             data = float(data)
         if data - data != 0.0:  # true exactly for inf and nan
@@ -99,13 +100,13 @@ class Value:
         """``x ** p``: a constant exponent is a parameter of ``pow``; a Value one uses ``powv``."""
         if isinstance(exponent, Value):
             return binary(OPS["powv"], self, exponent)
-        if not isinstance(exponent, int | float):
+        if not isinstance(exponent, Real):
             return NotImplemented
         return unary(OPS["pow"].bind(exponent=float(exponent)), self)
 
     def __rpow__(self, base: Number) -> Value:
         """``c ** x`` for a constant base ``c > 0``."""
-        if not isinstance(base, int | float):
+        if not isinstance(base, Real):
             return NotImplemented
         return unary(OPS["rpow"].bind(base=float(base)), self)
 
@@ -232,7 +233,7 @@ class Value:
 def _number(other: Value | Number) -> float:
     if isinstance(other, Value):
         return other.data
-    if isinstance(other, int | float):
+    if isinstance(other, Real):
         return float(other)
     raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r}")
 
@@ -247,7 +248,7 @@ def as_value(operand: Value | Number, op_name: str = "") -> Value:
         return operand
     if isinstance(operand, Value):
         return operand
-    if isinstance(operand, int | float):
+    if isinstance(operand, (int, float, Real)):  # the slow ABC check (numpy scalars) comes last
         return Value(operand)
     where = f" of {op_name}" if op_name else ""
     raise TypeError(

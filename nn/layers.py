@@ -94,18 +94,19 @@ def initial_weights(init: str, fan_in: int, fan_out: int, rng: Any) -> list[floa
     raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITIALISATIONS)}")
 
 
-def as_values(inputs: Input | Sequence[Input], expected: int, where: str) -> list[Value]:
+def as_values(inputs: Input | Sequence[Input], expected: int, where: Module) -> list[Value]:
     """``inputs`` as a list of Values: numbers become constant leaves, a single Value or number
     becomes a one-element list (the output of a one-neuron layer).
 
     Raises:
-        ValueError: the number of inputs is not ``expected``; the message names ``where``.
+        ValueError: the number of inputs is not ``expected``; the message names the module
+            ``where`` (its repr is only built then: this runs on every forward pass).
     """
     if isinstance(inputs, Value | int | float):
         inputs = [inputs]
     values = [item if isinstance(item, Value) else Value(item) for item in inputs]
     if len(values) != expected:
-        raise ValueError(f"{where} expects {expected} inputs, got {len(values)}")
+        raise ValueError(f"{where!r} expects {expected} inputs, got {len(values)}")
     return values
 
 
@@ -167,7 +168,7 @@ class Neuron(Module):
         Raises:
             ValueError: the number of inputs is not ``nin``.
         """
-        return self.forward(as_values(inputs, self.nin, repr(self)))
+        return self.forward(as_values(inputs, self.nin, self))
 
     def config(self) -> dict[str, Any]:
         """``nin``, ``activation`` and ``bias``: the shape a file needs to rebuild the neuron."""
@@ -239,7 +240,7 @@ class Layer(Module):
         Raises:
             ValueError: the number of inputs is not ``nin``.
         """
-        values = as_values(inputs, self.nin, f"Layer({self.extra_repr()})")
+        values = as_values(inputs, self.nin, self)
         outputs = [neuron.forward(values) for neuron in self.neurons]
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -153,13 +153,6 @@ def test_fit_rejects_mismatched_lengths():
                   optimizer=optim.SGD(model.parameters(), lr=0.1), epochs=1)
 
 
-def test_fit_compile_is_reserved_and_says_so():
-    model = Line([0.0])
-    with pytest.raises(NotImplementedError, match="compile"):
-        quiet_fit(model, [[1.0]], [1.0], loss=losses.mse,
-                  optimizer=optim.SGD(model.parameters(), lr=0.1), epochs=1, compile=True)
-
-
 # ------------------------------------------------------------------------------ progress output
 
 
