@@ -27,6 +27,7 @@ Learning-rate schedules (:func:`constant`, :func:`linear_decay`, :func:`step_dec
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -107,8 +108,16 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} does not define update()")
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The optimiser's settings by their PyTorch names (``lr`` included)."""
-        return {"lr": self.lr}
+        """The optimiser's settings by their PyTorch names (``lr`` included), JSON-ready.
+
+        Read from the constructor's signature: every argument but ``params`` is kept as an
+        attribute of the same name, so a subclass needs nothing more (tuples become lists).
+        """
+        names = [name for name in inspect.signature(type(self).__init__).parameters
+                 if name not in ("self", "params")]
+        settings = {name: getattr(self, name) for name in names}
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name, value in settings.items()}
 
     # ---------------------------------------------------------------- the loop
     def step(self) -> None:
@@ -266,15 +275,6 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
 
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "momentum": self.momentum,
-            "dampening": self.dampening,
-            "weight_decay": self.weight_decay,
-            "nesterov": self.nesterov,
-        }
-
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
         if not self.momentum:
@@ -326,15 +326,6 @@ class Adagrad(Optimizer):
         )
         self.eps = _check("eps", eps, where="Adagrad")
 
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "lr_decay": self.lr_decay,
-            "weight_decay": self.weight_decay,
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "eps": self.eps,
-        }
-
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
         lr = self.lr / (1.0 + (step - 1) * self.lr_decay)
         g = grad + self.weight_decay * theta if self.weight_decay else grad
@@ -385,16 +376,6 @@ class RMSprop(Optimizer):
         self.weight_decay = _check("weight_decay", weight_decay, where="RMSprop")
         self.momentum = _check("momentum", momentum, where="RMSprop")
         self.centered = bool(centered)
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "alpha": self.alpha,
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
-            "momentum": self.momentum,
-            "centered": self.centered,
-        }
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
@@ -449,9 +430,6 @@ class Adadelta(Optimizer):
         self.rho = _check("rho", rho, high=1.0, where="Adadelta")
         self.eps = _check("eps", eps, where="Adadelta")
         self.weight_decay = _check("weight_decay", weight_decay, where="Adadelta")
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return {"lr": self.lr, "rho": self.rho, "eps": self.eps, "weight_decay": self.weight_decay}
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
@@ -513,13 +491,6 @@ class Adam(Optimizer):
         self.eps = _check("eps", eps, where=where)
         self.weight_decay = _check("weight_decay", weight_decay, where=where)
 
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "betas": list(self.betas),
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
-        }
 
     def moment_step(self, theta: float, g: float, state: State, step: int) -> tuple[float, State]:
         """The bias-corrected Adam step on gradient ``g`` (shared by :class:`AdamW`)."""
