@@ -12,21 +12,13 @@ import sys
 
 import IPython.display
 import pytest
+from graphs import neuron
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, explain, step_through
 from autograd.graph import topological_order
 from autograd.viz import draw_graph
-
-
-def neuron() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
 
 
 def last_accumulated(derivation) -> dict[str, float]:

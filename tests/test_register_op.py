@@ -7,7 +7,6 @@ tests that walk the op table never see it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,20 +14,6 @@ import pytest
 from autograd import OPS, Op, Value, check_graph, gradcheck, register_op
 from autograd.ops import Interval, cos, sin, unregister
 from autograd.viz import draw_graph
-
-
-@pytest.fixture
-def registered() -> Iterator[Callable[..., Callable[..., Value]]]:
-    names: list[str] = []
-
-    def register(name: str, *args: Any, **kwargs: Any) -> Callable[..., Value]:
-        names.append(name)
-        return register_op(name, *args, **kwargs)
-
-    yield register
-    for name in names:
-        if name in OPS:
-            unregister(name)
 
 
 def cube_rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:

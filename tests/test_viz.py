@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from graphs import neuron
 
 from autograd import Value, dot
 from autograd import sum as value_sum
@@ -23,15 +24,6 @@ from autograd.viz import GraphvizNotFoundError, draw_graph, save_graph
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def neuron() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
 
 
 def svg_tree(graph) -> ET.Element:
