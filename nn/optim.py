@@ -491,7 +491,6 @@ class Adam(Optimizer):
         self.eps = _check("eps", eps, where=where)
         self.weight_decay = _check("weight_decay", weight_decay, where=where)
 
-
     def moment_step(self, theta: float, g: float, state: State, step: int) -> tuple[float, State]:
         """The bias-corrected Adam step on gradient ``g`` (shared by :class:`AdamW`)."""
         beta1, beta2 = self.betas
