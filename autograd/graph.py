@@ -73,7 +73,7 @@ def propagate(
             of sqrt at 0); the message names the op, its inputs and the node.
         FloatingPointError: inside ``detect_anomaly()``, a gradient is not finite.
     """
-    from .value import Value, describe_nodes
+    from .value import Value
 
     if create_graph and not isinstance(seed, Value):
         seed = Value(float(seed))
@@ -95,13 +95,11 @@ def propagate(
                     contributions = op.rule(grad, node, *parents)
                 else:
                     contributions = op.rule(grad, node.data, *[parent.data for parent in parents])
-            except (ArithmeticError, ValueError) as error:
-                inputs = ", ".join(repr(parent.data) for parent in parents)
-                raise type(error)(
-                    f"backward of {op.title} at input(s) {inputs} failed: {error} "
-                    f"{describe_nodes(parents)}"
-                ) from None
-            pairs = zip(parents, contributions, strict=False)
+            except (ArithmeticError, ValueError, TypeError) as error:
+                raise _rule_failed(node, error) from None
+            if not isinstance(contributions, tuple | list) or len(contributions) != len(parents):
+                raise _rule_failed(node, TypeError(_SHAPE.format(count=len(parents))))
+            pairs = zip(parents, contributions, strict=True)
             for index, (parent, contribution) in enumerate(pairs):
                 if contribution is None or (type(contribution) is float and contribution == 0.0):
                     continue
@@ -113,6 +111,23 @@ def propagate(
         if token is not None:
             GRAD_ENABLED.reset(token)
     return grads
+
+
+_SHAPE = "its rule must return a tuple with one gradient (or None) per input, {count} here"
+
+
+def _rule_failed(node: Value, error: Exception) -> Exception:
+    """``error`` from the rule of ``node``'s op, re-raised with the op, its inputs and nodes."""
+    from .value import describe_nodes
+
+    title = node.op.title if node.op is not None else "leaf"
+    if isinstance(error, TypeError | ValueError) and "unpack" in str(error):
+        error = TypeError(f"{error}: {_SHAPE.format(count=len(node.parents))}")
+    inputs = ", ".join(repr(parent.data) for parent in node.parents)
+    return type(error)(
+        f"backward of {title} at input(s) {inputs} failed: {error} "
+        f"{describe_nodes(node.parents)}"
+    )
 
 
 def _check_finite(op_name: str, node: Value, index: int, parent: Value, contribution: Any) -> None:
@@ -146,12 +161,9 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         if node.parents:
             continue
         previous = node.grad
-        if type(previous) is float and previous == 0.0:
-            node.grad = gradient
-        elif create_graph or not isinstance(gradient, float):
-            node.grad = previous + gradient
-        else:
-            node.grad = float(previous) + gradient
+        # The same accumulation as the fast path's ``leaf.grad += gradient``: a grad left as a
+        # Value by an earlier create_graph pass stays a Value (as in PyTorch).
+        node.grad = gradient if type(previous) is float and previous == 0.0 else previous + gradient
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,7 +226,6 @@ def _sorted_interior(root: Value) -> list[Value]:
 
 
 def _backward_floats(root: Value, seed: float) -> None:
-    from .value import describe_nodes
 
     order = _sorted_interior(root)
     root.grad = seed
@@ -245,20 +256,16 @@ def _backward_floats(root: Value, seed: float) -> None:
                 contributions = node.op.rule(  # type: ignore[union-attr]
                     grad, node.data, *[parent.data for parent in parents]
                 )
-                for parent, contribution in zip(parents, contributions, strict=False):
+                if len(contributions) != len(parents):
+                    raise TypeError(_SHAPE.format(count=len(parents)))
+                for parent, contribution in zip(parents, contributions, strict=True):
                     if contribution:
                         parent.grad += contribution
-    except (ArithmeticError, ValueError) as error:
+    except (ArithmeticError, ValueError, TypeError) as error:
         for other in order:  # leave no mark behind
             if other.grad is mark:
                 other.grad = 0.0
-        op = node.op
-        title = op.title if op is not None else "leaf"
-        inputs = ", ".join(repr(parent.data) for parent in node.parents)
-        raise type(error)(
-            f"backward of {title} at input(s) {inputs} failed: {error} "
-            f"{describe_nodes(node.parents)}"
-        ) from None
+        raise _rule_failed(node, error) from None
     except BaseException:
         for other in order:
             if other.grad is mark:

@@ -10,6 +10,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -271,3 +272,38 @@ def test_a_million_node_chain_runs_with_the_default_recursion_limit():
         del y  # freeing the chain must not recurse either
     finally:
         sys.setrecursionlimit(limit)
+
+
+def test_a_rule_returning_too_few_gradients_is_an_error_naming_the_op(registered):
+    # A 3-input op whose rule forgets the third gradient must not leave c.grad silently 0.
+    three = registered(
+        "three", lambda a, b, c: a * b * c, lambda g, o, a, b, c: (g * b * c, g * a * c)
+    )
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+    for create_graph in (False, True):
+        with pytest.raises(TypeError, match=r"backward of three .*one gradient .* per input"):
+            three(a, b, c).backward(create_graph=create_graph)
+
+
+def test_a_rule_returning_a_bare_number_is_an_error_naming_the_op(registered):
+    bad = registered("bad", lambda x: 2.0 * x, lambda g, o, x: 2.0 * g)  # not a tuple
+    with pytest.raises(TypeError, match=r"backward of bad .*one gradient .* per input.*'x'"):
+        bad(Value(1.0, label="x")).backward()
+
+
+def test_a_recorded_leaf_grad_accumulates_the_same_way_on_both_backward_paths():
+    # After create_graph, x.grad is the Value 3x**2 = 12; a plain backward of x*x then adds
+    # 2x = 4 on the fast path and under detect_anomaly (the general path) alike: 16.
+    from autograd import detect_anomaly
+
+    results = []
+    for checked in (False, True):
+        x = Value(2.0)
+        (x * x * x).backward(create_graph=True)
+        if checked:
+            with detect_anomaly():
+                (x * x).backward()
+        else:
+            (x * x).backward()
+        results.append((type(x.grad), float(x.grad)))
+    assert results == [(Value, 16.0), (Value, 16.0)]
