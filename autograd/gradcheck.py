@@ -276,11 +276,15 @@ class GraphReport(GradcheckReport):
             return ("Localisation: every node's rule agrees with finite differences of its own op, "
                     "so the mismatch comes from outside the op table: a .data or float() read "
                     "inside f, a constant that should depend on an input, or a Python branch.")
+        fix = f"fix the rule of {row.output.split(' ')[0]}."
+        if math.isnan(row.analytic):  # the rule could not be evaluated at all
+            return (f"Localisation: the first node whose rule fails is {row.output}: "
+                    f"{row.status[len(FAIL) + 2:]}: {fix}")
         what = "second derivative" if row.order == 2 else "derivative"
         return (f"Localisation: the first node whose rule disagrees with finite differences of its "
                 f"op alone is {row.output}: {what} with respect to {row.wrt} is "
                 f"{_number(row.analytic)} by the rule but {_number(row.numeric)} numerically: "
-                f"fix the rule of {row.output.split(' ')[0]}.")
+                f"{fix}")
 
 
 class GradcheckError(AssertionError):
@@ -576,8 +580,33 @@ def _row(order: int, output: str, wrt: str, analytic: float, high: float, low: f
     row = _compare(order, output, wrt, analytic, numeric, atol, rtol)
     if not kink:
         return row
-    one_sided = ((middle - low) / eps, (high - middle) / eps)
-    return GradcheckRow(order, output, wrt, analytic, numeric, row.allowed, kink, one_sided)
+    return _at_kink(row, kink, ((middle - low) / eps, (high - middle) / eps), atol, rtol)
+
+
+def _at_kink(row: GradcheckRow, kink: str, one_sided: tuple[float, float], atol: float,
+             rtol: float) -> GradcheckRow:
+    """Judge a row whose central difference straddles a kink, from its one-sided differences.
+
+    If the two sides agree, the kink does not bend f along this input and the ordinary row
+    stands. Otherwise the central difference means nothing, and the analytic value must be one
+    of the one-sided slopes or lie between them (a subgradient: relu'(0) = 0, the first
+    argument's side at a max tie); anything else is a wrong derivative, kink or not.
+    """
+    left, right = one_sided
+
+    def close(a: float, b: float) -> bool:
+        # One-sided differences carry an O(eps) truncation error: a looser tolerance.
+        return abs(a - b) <= 10.0 * (atol + rtol * abs(b))
+
+    if close(left, right):
+        return row
+    between = min(left, right) <= row.analytic <= max(left, right)
+    if between or close(row.analytic, left) or close(row.analytic, right):
+        status = kink
+    else:
+        status = f"{FAIL}: {kink}, and the analytic value matches neither side"
+    return GradcheckRow(row.order, row.output, row.wrt, row.analytic, row.numeric, row.allowed,
+                        status, one_sided, node=row.node)
 
 
 def _hessians(base: _Evaluation) -> list[list[list[float]]]:
@@ -670,8 +699,8 @@ def _rule_gradients(op: Any, inputs: list[float]) -> list[float]:
     """The op's float rule at ``inputs`` with upstream gradient 1, as one float per input."""
     out = op.forward(*inputs)
     contributions = op.rule(1.0, out, *inputs)
-    if len(contributions) != len(inputs):
-        raise ValueError(f"rule returned {len(contributions)} gradients for {len(inputs)} inputs")
+    if not isinstance(contributions, tuple | list) or len(contributions) != len(inputs):
+        raise TypeError(f"it must return a tuple of {len(inputs)} gradients, got {contributions!r}")
     return [0.0 if c is None else float(c) for c in contributions]
 
 
@@ -699,8 +728,11 @@ def _check_node(node: Value, where: str, inputs: list[float], eps: float, atol: 
     rows = []
     try:
         analytic = _rule_gradients(op, inputs)
-    except (ArithmeticError, ValueError, TypeError) as error:
-        return [_skipped(1, where, "all inputs", f"rule raised {error}", node)]
+    except (ArithmeticError, ValueError, TypeError) as error:  # a broken rule is the culprit
+        nan = math.nan
+        return [GradcheckRow(1, where, "all inputs", nan, nan, nan,
+                             f"{FAIL}: the rule raised {type(error).__name__}: {error}",
+                             node=node)]
     for i in range(len(inputs)):
         wrt = _input_name(node, i)
         try:
@@ -713,9 +745,8 @@ def _check_node(node: Value, where: str, inputs: list[float], eps: float, atol: 
                        node=node)
         if _local_kink(op, inputs, i, eps):
             middle = op.forward(*inputs)
-            row = GradcheckRow(1, where, wrt, row.analytic, row.numeric, row.allowed,
-                               f"kink at {where}", ((middle - low) / eps, (high - middle) / eps),
-                               node=node)
+            row = _at_kink(row, f"kink at {where}", ((middle - low) / eps, (high - middle) / eps),
+                           atol, rtol)
         rows.append(row)
     if order == 2:
         rows += _check_node_second(node, where, inputs, eps, atol, rtol)

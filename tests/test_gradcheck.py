@@ -454,3 +454,39 @@ def test_a_comparison_away_from_a_tie_checks_normally():
     report = gradcheck(lambda a, b: max([a, b]) * a, [2.0, 1.0])
     assert [row.status for row in report.rows] == ["pass", "pass"]
     assert [row.analytic for row in report.rows] == [4.0, 0.0]
+
+
+def test_a_kink_that_does_not_bend_f_along_an_input_does_not_hide_a_wrong_rule(registered):
+    # relu(x*y) sits on its kink at y = 0, but along x it is flat (0 on both sides), so the row
+    # of x is an ordinary row: d/dx of x**3 is 3 at x = 1, the wrong rule says 2x**2 = 2.
+    wrong = registered("wrong_cube", lambda x: x**3, lambda g, o, x: (g * 2.0 * x * x,))
+    report = gradcheck(lambda x, y: wrong(x) + (x * y).relu(), [1.0, 0.0],
+                       raise_exception=False)
+    row_x, row_y = report.rows
+    assert row_x.status == "FAIL" and (row_x.analytic, round(row_x.numeric, 6)) == (2.0, 3.0)
+    assert row_y.status.startswith("kink at relu")  # along y: slopes 0 and x = 1, rule gives 0
+
+
+def test_at_a_real_kink_an_analytic_value_on_neither_side_fails(registered):
+    # A relu look-alike whose rule gives 0.5 at 0: the one-sided slopes are 0 and 1, so 0.5
+    # lies between them (a subgradient) and passes; 3.0 is on neither side and fails.
+    def make(name: str, slope_at_zero: float):
+        return registered(name, lambda x: max(x, 0.0),
+                          lambda g, o, x: (g * (1.0 if x > 0 else slope_at_zero),),
+                          kinks=(lambda x: x,))
+
+    half, three = make("relu_half", 0.5), make("relu_three", 3.0)
+    assert gradcheck(lambda x: half(x), [0.0], raise_exception=False).passed
+    failing = gradcheck(lambda x: three(x), [0.0], raise_exception=False)
+    assert not failing.passed
+    assert "matches neither side" in failing.rows[0].status
+
+
+def test_check_graph_names_a_node_whose_rule_cannot_be_evaluated(registered):
+    broken = registered("broken", lambda x: 2.0 * x, lambda g, o, x: (g * 2.0, g))  # 2 for 1
+    x = Value(1.5, label="x")
+    out = broken(x)
+    out.label = "b"
+    report = check_graph(out)
+    assert report.culprit == "broken (node 'b')"
+    assert "the rule raised TypeError" in report.verdict()
