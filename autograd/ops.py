@@ -104,9 +104,10 @@ def _powv(a: float, b: float) -> float:
 
 
 def _exp(x: float) -> float:
-    if x > 709.78:  # math.exp overflows a float64 just above log(max float) = 709.78...
-        raise OverflowError(f"exp of {x!r} overflows a float")
-    return math.exp(x)
+    try:
+        return math.exp(x)
+    except OverflowError:  # above log(max float) = 709.782712893384
+        raise OverflowError(f"exp of {x!r} overflows a float") from None
 
 
 def _log(x: float) -> float:

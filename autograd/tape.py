@@ -120,11 +120,18 @@ def trace(
 
     Raises:
         TypeError: ``f`` did not return a Value, or an input is not a number or Value.
+        ValueError: the same Value is given as two inputs.
     """
     inputs = [
         item if isinstance(item, Value) else Value(_number(item, index))
         for index, item in enumerate(example_inputs)
     ]
+    for index, item in enumerate(inputs):
+        if any(item is earlier for earlier in inputs[:index]):
+            raise ValueError(
+                f"trace: input {index} is the same Value as an earlier input; each input slot "
+                "needs its own Value (pass numbers, or distinct Values)"
+            )
     comparisons: list[tuple[str, Value, Any, bool]] = []
     recording = GRAD_ENABLED.set(True)
     logging = COMPARISONS.set(comparisons)

@@ -258,3 +258,10 @@ def test_log_sum_exp_of_nothing_is_a_value_error():
 def test_dot_of_different_lengths_is_a_value_error_naming_both():
     with raises_naming(ValueError, "dot", "1 weights", "2 inputs"):
         autograd.dot([1.0], [1.0, 2.0])
+
+
+def test_exp_is_finite_right_up_to_the_float_limit():
+    # log(max float) = 709.782712893384; e**709.782 = 1.7964e308 is still a float.
+    assert Value(709.782).exp().data == pytest.approx(1.79641e308, rel=1e-5)
+    with pytest.raises(OverflowError, match="exp of 709.783 overflows"):
+        Value(709.783).exp()

@@ -254,3 +254,9 @@ def test_fit_with_compile_trains_to_the_same_weights_and_history_as_the_engine()
     assert all(close(a, b) for a, b in zip(tape_weights, engine_weights, strict=True))
     assert all(close(a, b) for a, b in zip(tape_history.loss, engine_history.loss, strict=True))
     assert tape_history.accuracy == engine_history.accuracy
+
+
+def test_tracing_the_same_value_as_two_inputs_is_refused():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="input 1 is the same Value as an earlier input"):
+        autograd.trace(lambda a, b: a * b, x, x)
