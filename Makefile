@@ -4,9 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test fuzz bench notebook lint clean
+.PHONY: system demo test fuzz bench notebook lint clean
 
-$(PY):
+# Python >= 3.11 with venv and Graphviz's dot: installed with apt-get when possible, else explained.
+system:
+	@scripts/ensure-system-packages $(PYTHON)
+
+$(PY): | system
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
@@ -15,11 +19,11 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[$*]"
 	touch $@
 
-demo: $(VENV)/.installed-notebooks
+demo: system $(VENV)/.installed-notebooks
 	$(PY) -m demo
 
 # The test command: unit and property tests, then every notebook executed by nbmake.
-test: $(VENV)/.installed-dev
+test: system $(VENV)/.installed-dev
 	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
 

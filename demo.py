@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1, help="seed of the moons data (1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     options = parser.parse_args(argv)
+    # Without Graphviz's dot the graph is still written, as DOT source; say so before training.
+    rendered = shutil.which("dot") is not None
+    if not rendered:
+        print("note: Graphviz's dot program is not installed, so the neuron's graph is written "
+              "as DOT source (neuron.dot); install Graphviz (Debian: apt-get install graphviz, "
+              "macOS: brew install graphviz) for neuron.svg", file=sys.stderr)
 
     X, y = nn.data.make_moons(100, noise=0.1, seed=options.seed)
     random.seed(1337)  # micrograd's demo seeds Python's random before building the model
@@ -102,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     options.out.mkdir(parents=True, exist_ok=True)
     boundary = options.out / "decision_boundary.png"
     plot_decision_boundary(model, X, y, boundary)
-    neuron = options.out / "neuron.svg"
+    neuron = options.out / ("neuron.svg" if rendered else "neuron.dot")
     save_neuron_graph(model, X, neuron)
     print(f"wrote {boundary} and {neuron}")
     return {"accuracy": final, "seconds": seconds, "history": history,

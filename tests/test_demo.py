@@ -46,3 +46,16 @@ def test_demo_prints_the_final_accuracy(tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr()
     assert "training accuracy" in printed.out and "%" in printed.out
     assert printed.err == ""  # --no-progress: no bar
+
+
+def test_without_graphviz_the_demo_writes_dot_source_and_says_how_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no dot anywhere
+    summary = demo.main(["--epochs", "1", "--out", str(tmp_path / "out"), "--no-progress"])
+    assert (tmp_path / "out" / "neuron.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "out" / "neuron.svg").exists()
+    assert "apt-get install graphviz" in capsys.readouterr().err
+    assert summary["files"][1].name == "neuron.dot"
