@@ -5,8 +5,10 @@ Value whose ``backward()`` sends the gradient into the model. :func:`nn.fit` ave
 mini-batch. None of them has maths of its own: each is a handful of engine ops (``sum``, ``dot``,
 ``softplus``, ``log_sum_exp``, ``relu``, ``log``), so its gradient comes from the op table.
 
-A prediction may be a Value, a plain number, or a list of them (a model's outputs); the scalar
+A prediction may be a Value, a number, or a sequence of them (a model's outputs); the scalar
 losses also accept a one-element list, which is what a one-output layer of some models returns.
+A number is any ``numbers.Real`` but ``bool`` (numpy scalars and Fractions included, as
+``autograd.Value`` takes them), and a sequence may be a numpy array.
 
 - :func:`mse`: mean of ``(p - t)**2`` over the outputs.
 - :func:`binary_cross_entropy`: on probabilities in (0, 1); raises at 0 or 1 (see its docstring).
@@ -19,7 +21,9 @@ losses also accept a one-element list, which is what a one-output layer of some 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
+from numbers import Real
 from typing import Any
 
 import autograd
@@ -29,10 +33,34 @@ Number = int | float
 Prediction = Value | Number | Sequence[Value | Number]
 
 
+def _is_number(item: Any) -> bool:
+    """A real number but not a bool: int, float, numpy scalars, Fraction..."""
+    return not isinstance(item, bool) and isinstance(item, Real)
+
+
+def _integer_label(label: Any) -> int | None:
+    """``label`` as an integer class index, or None when it is not one.
+
+    Integers are anything ``operator.index`` accepts (int, numpy integers); an integer-valued real
+    number (``3.0``, a label read as a float) also counts. ``bool`` does not, nor does ``2.5``.
+    """
+    if isinstance(label, bool):
+        return None
+    try:
+        return operator.index(label)
+    except TypeError:
+        pass
+    if isinstance(label, Real):
+        number = float(label)
+        if number.is_integer():
+            return int(number)
+    return None
+
+
 def _as_value(item: Any, loss: str) -> Value:
     if isinstance(item, Value):
         return item
-    if isinstance(item, bool) or not isinstance(item, int | float):
+    if not _is_number(item):
         raise TypeError(
             f"{loss}: prediction entries must be Values or numbers, got {type(item).__name__} "
             f"{item!r}"
@@ -41,7 +69,7 @@ def _as_value(item: Any, loss: str) -> Value:
 
 
 def _as_values(prediction: Prediction, loss: str) -> list[Value]:
-    if isinstance(prediction, Value | int | float):
+    if isinstance(prediction, Value | int | float | Real):  # int, float: the fast check
         return [_as_value(prediction, loss)]
     return [_as_value(item, loss) for item in prediction]
 
@@ -60,7 +88,7 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
 def _number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
         return target.data
-    if isinstance(target, bool) or not isinstance(target, int | float):
+    if not _is_number(target):
         raise TypeError(f"{loss}: target must be a number, got {type(target).__name__} {target!r}")
     return float(target)
 
@@ -79,7 +107,7 @@ def mse(prediction: Prediction, target: Number | Sequence[Number]) -> Value:
         ValueError: prediction and target differ in length, or are empty.
     """
     predictions = _as_values(prediction, "mse")
-    targets = [target] if isinstance(target, Value | int | float) else list(target)
+    targets = [target] if isinstance(target, Value | int | float | Real) else list(target)
     if len(predictions) != len(targets) or not predictions:
         raise ValueError(
             f"mse of {len(predictions)} predictions against {len(targets)} targets: "
@@ -163,7 +191,8 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
 
     Args:
         logits: one score per class (a list of at least two Values or numbers).
-        class_index: the true class, an integer in ``range(len(logits))``.
+        class_index: the true class, an integer in ``range(len(logits))`` (a numpy integer, or
+            an integer-valued float such as ``3.0``, also works; ``bool`` does not).
 
     Raises:
         TypeError: ``class_index`` is not an integer.
@@ -175,12 +204,11 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
             f"cross_entropy needs one logit per class (at least 2), got {len(values)}; for a "
             "single output use binary_cross_entropy_with_logits"
         )
-    index: Any = class_index
-    if isinstance(index, float) and index.is_integer():
-        index = int(index)  # a label read as a float, e.g. 3.0
-    if isinstance(index, bool) or not isinstance(index, int):
+    index = _integer_label(class_index)
+    if index is None:
         raise TypeError(
-            f"cross_entropy: class_index must be an integer, got {type(index).__name__} {index!r}"
+            f"cross_entropy: class_index must be an integer, got {type(class_index).__name__} "
+            f"{class_index!r}"
         )
     if not 0 <= index < len(values):
         raise ValueError(
@@ -224,7 +252,11 @@ def l2(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
     Raises:
         ValueError: ``alpha`` is negative or not finite.
     """
-    if not (isinstance(alpha, int | float) and math.isfinite(alpha) and alpha >= 0.0):
+    try:
+        strength = float(alpha) if _is_number(alpha) else math.nan
+    except OverflowError:  # an int too large for a float
+        strength = math.inf
+    if not (math.isfinite(strength) and strength >= 0.0):
         raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
     values = list(parameters)
-    return alpha * autograd.dot(values, values)
+    return strength * autograd.dot(values, values)

@@ -155,10 +155,18 @@ class Module:
                 problems.append(
                     f"{name!r} should be one number, got {type(entry).__name__} {entry!r}"
                 )
-            elif not math.isfinite(entry):
+                continue
+            try:
+                number = float(entry)
+            except OverflowError:  # an int beyond the float range, e.g. 10**400 in the file
+                problems.append(
+                    f"{name!r} is too large for a float (about 10**{int(math.log10(abs(entry)))})"
+                )
+                continue
+            if not math.isfinite(number):
                 problems.append(f"{name!r} is not finite: {entry!r}")
             else:
-                numbers.append(float(entry))
+                numbers.append(number)
         if problems:
             raise ValueError(
                 f"load_state_dict rejected for {type(self).__name__} ({len(expected)} "
@@ -225,9 +233,11 @@ class Module:
 
         Raises:
             FileNotFoundError: there is no file at ``path``.
-            ValueError: the file is not valid JSON (corrupt or truncated), is not a chainrule
-                model, has a future format version, names an unknown architecture, or its
-                parameters do not fit that architecture. The message names the file.
+            ValueError: the file is not valid JSON (corrupt or truncated, nested too deeply to
+                read, or holding an integer too long to read), is not a chainrule model, has a
+                future format version, names an unknown architecture, or its parameters do not
+                fit that architecture (missing, misshaped, not finite, or too large for a float).
+                The message names the file.
         """
         where = os.fspath(path)
         raw = Path(path).read_bytes()
@@ -241,6 +251,12 @@ class Module:
             raise ValueError(
                 f"{where}: corrupt or truncated model file, not valid JSON ({error.msg} at line "
                 f"{error.lineno} column {error.colno})"
+            ) from None
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            raise ValueError(f"{where}: corrupt model file, unreadable JSON ({error})") from None
+        except RecursionError:
+            raise ValueError(
+                f"{where}: corrupt model file, JSON nested too deeply to read"
             ) from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise ValueError(
@@ -262,9 +278,12 @@ class Module:
                 )
         try:
             model = build(document["architecture"])
-            model.load_state_dict(document["parameters"])
         except ValueError as error:
             raise ValueError(f"{where}: {error}") from None
+        try:
+            model.load_state_dict(document["parameters"])
+        except ValueError as error:
+            raise ValueError(f"{where}: corrupt model file, {error}") from None
         if not isinstance(model, cls):
             raise ValueError(
                 f"{where}: holds a {type(model).__name__}, not a {cls.__name__}; "

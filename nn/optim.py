@@ -30,7 +30,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 
@@ -63,6 +63,10 @@ class Optimizer:
         TypeError: an item of ``params`` is not a Value.
         ValueError: ``params`` is empty or holds the same Value twice, or ``lr`` is invalid.
     """
+
+    #: The names of the per-parameter buffers :meth:`update` may write (each subclass declares
+    #: its own); :meth:`load_state_dict` refuses any other name.
+    buffers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
@@ -179,7 +183,8 @@ class Optimizer:
 
         Raises:
             ValueError: the state is for another optimiser class, another number of parameters,
-                or holds non-numeric entries; the optimiser is then unchanged.
+                or holds non-numeric entries or buffers whose names are not in :attr:`buffers`;
+                the optimiser is then unchanged.
         """
         where = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping):
@@ -189,9 +194,9 @@ class Optimizer:
                 f"{where}: the state is for {state.get('optimizer')!r}, not "
                 f"{type(self).__name__!r}"
             )
-        buffers = state.get("state")
-        if not isinstance(buffers, list) or len(buffers) != len(self.parameters):
-            count = len(buffers) if isinstance(buffers, list) else "no"
+        entries = state.get("state")
+        if not isinstance(entries, list) or len(entries) != len(self.parameters):
+            count = len(entries) if isinstance(entries, list) else "no"
             raise ValueError(
                 f"{where}: the state has {count} parameter entries, this optimiser has "
                 f"{len(self.parameters)} parameters"
@@ -207,13 +212,20 @@ class Optimizer:
                 f"{settings!r}"
             )
         restored: list[State] = []
-        for index, entry in enumerate(buffers):
+        for index, entry in enumerate(entries):
             if not isinstance(entry, Mapping) or not all(
                 isinstance(number, int | float) and not isinstance(number, bool)
                 for number in entry.values()
             ):
                 raise ValueError(
                     f"{where}: buffers of parameter {index} are not numbers: {entry!r}"
+                )
+            unknown = [key for key in entry if key not in self.buffers]
+            if unknown:
+                raise ValueError(
+                    f"{where}: parameter {index} has an unknown buffer {unknown[0]!r}; "
+                    f"{type(self).__name__} keeps only {list(self.buffers)} (an optimiser class "
+                    "declares the buffers its update writes in its `buffers` attribute)"
                 )
             restored.append({str(key): float(number) for key, number in entry.items()})
         try:  # the constructor validates the settings; nothing is changed if it refuses them
@@ -257,6 +269,8 @@ class SGD(Optimizer):
     Raises:
         ValueError: a setting is out of range.
     """
+
+    buffers = ("momentum_buffer",)
 
     def __init__(
         self,
@@ -309,6 +323,8 @@ class Adagrad(Optimizer):
         ValueError: a setting is out of range.
     """
 
+    buffers = ("sum",)
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -359,6 +375,8 @@ class RMSprop(Optimizer):
     Raises:
         ValueError: a setting is out of range.
     """
+
+    buffers = ("square_average", "grad_average", "momentum_buffer")
 
     def __init__(
         self,
@@ -418,6 +436,8 @@ class Adadelta(Optimizer):
         ValueError: a setting is out of range.
     """
 
+    buffers = ("square_average", "accumulated_delta")
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -467,6 +487,8 @@ class Adam(Optimizer):
     Raises:
         ValueError: a setting is out of range.
     """
+
+    buffers = ("exp_average", "exp_average_square")
 
     def __init__(
         self,

@@ -29,6 +29,7 @@ import autograd
 from autograd import Value
 
 from .data import batches
+from .losses import _integer_label
 
 Model = Callable[[Any], Any]
 Loss = Callable[[Any, Any], Value]
@@ -78,11 +79,8 @@ def _number(value: Any) -> float:
 
 
 def _is_label(target: Any) -> bool:
-    if isinstance(target, bool):
-        return False
-    if isinstance(target, int):
-        return True
-    return isinstance(target, float) and target.is_integer()
+    """An integer class label: an int or numpy integer, or an integer-valued float; not a bool."""
+    return _integer_label(target) is not None
 
 
 def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> int:
@@ -100,11 +98,11 @@ def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> i
 
 
 def _negative_class(y: Sequence[Any]) -> int:
-    return -1 if any(_is_label(t) and t == -1 for t in y) else 0
+    return -1 if any(_integer_label(t) == -1 for t in y) else 0
 
 
 def _correct(output: Any, target: Any, threshold: float, negative: int) -> bool:
-    return predicted_class(output, threshold, negative) == int(target)
+    return predicted_class(output, threshold, negative) == _integer_label(target)
 
 
 def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: float = 0.0) -> float:
@@ -113,9 +111,9 @@ def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: flo
 
     Args:
         model: a callable model (an ``nn.Module``).
-        X: the samples.
+        X: the samples (a list, or any sequence such as a numpy array).
         y: integer labels: class indices for a multi-output model; 0/1 or -1/+1 for a
-            single-output one.
+            single-output one. numpy integers and integer-valued floats count; bools do not.
         threshold: a single output above it is class 1 (0 for scores and logits, 0.5 for
             sigmoid probabilities).
 
@@ -125,7 +123,7 @@ def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: flo
     Raises:
         ValueError: no samples, lengths differ, or a label is not an integer.
     """
-    if len(X) != len(y) or not X:
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy: needs as many labels as samples (> 0), got {len(X)} and "
                          f"{len(y)}")
     bad = [t for t in y if not _is_label(t)]
@@ -226,7 +224,7 @@ def fit(
         ValueError: no samples, lengths differ, ``epochs`` or ``batch_size`` is not positive.
         autograd.TapeBranchError: with ``compile=True``, a traced comparison no longer holds.
     """
-    if len(X) != len(y) or not X:
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: needs as many targets as samples (> 0), got {len(X)} samples "
                          f"and {len(y)} targets")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -235,7 +233,7 @@ def fit(
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
     if validation is not None and (len(validation) != 2 or len(validation[0]) != len(validation[1])
-                                   or not validation[0]):
+                                   or len(validation[0]) == 0):
         raise ValueError("fit: validation must be (X_val, y_val) with as many targets as samples")
 
     labels = all(_is_label(t) for t in y)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from numbers import Integral, Real
+from typing import Any
 
 import pytest
 
@@ -35,6 +37,58 @@ def assert_gradcheck(loss: Callable[[list[Value]], Value], point: list[float]) -
     numeric = numeric_gradient(loss, point)
     analytic = analytic_gradient(loss, point)
     assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+
+
+class Int64Like:
+    """A stand-in for numpy.int64: an Integral by registration only, not an int subclass."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __index__(self) -> int:
+        return self.number
+
+    def __float__(self) -> float:
+        return float(self.number)
+
+    def __repr__(self) -> str:
+        return f"Int64Like({self.number})"
+
+
+class Float32Like:
+    """A stand-in for numpy.float32: a Real by registration only, not a float subclass."""
+
+    def __init__(self, number: float) -> None:
+        self.number = number
+
+    def __float__(self) -> float:
+        return self.number
+
+    def __repr__(self) -> str:
+        return f"Float32Like({self.number})"
+
+
+Integral.register(Int64Like)
+Real.register(Float32Like)
+
+
+class ArrayLike(Sequence[Any]):
+    """A stand-in for a numpy array: a sequence whose truth value raises."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        raise ValueError("the truth value of an array with more than one element is ambiguous")
 
 
 # ------------------------------------------------------------------------------------- values
@@ -131,6 +185,57 @@ def test_cross_entropy_rejects_an_out_of_range_class():
 def test_cross_entropy_rejects_a_non_integer_class():
     with pytest.raises(TypeError, match="integer"):
         losses.cross_entropy([Value(1.0), Value(2.0)], 0.5)  # type: ignore[arg-type]
+
+
+def test_cross_entropy_accepts_a_numpy_style_integer_class():
+    # three equal logits: -log(1/3) = log 3 for any class
+    logits = ArrayLike([Value(0.0), Value(0.0), Value(0.0)])
+    assert losses.cross_entropy(logits, Int64Like(2)).data == pytest.approx(math.log(3))  # type: ignore[arg-type]
+
+
+def test_cross_entropy_accepts_an_integer_valued_numpy_style_float_class():
+    # log(e^0 + e^1) - 1 = log(1 + e) - 1 for class 1
+    expected = math.log(1 + math.e) - 1
+    assert losses.cross_entropy([0.0, 1.0], Float32Like(1.0)).data == pytest.approx(expected)  # type: ignore[arg-type]
+
+
+def test_cross_entropy_rejects_a_fractional_numpy_style_class():
+    with pytest.raises(TypeError, match="integer"):
+        losses.cross_entropy([0.0, 1.0], Float32Like(0.5))  # type: ignore[arg-type]
+
+
+def test_cross_entropy_rejects_a_bool_class():
+    with pytest.raises(TypeError, match="integer"):
+        losses.cross_entropy([0.0, 1.0], True)
+
+
+def test_numpy_style_numbers_are_accepted_as_predictions_and_targets():
+    # (2 - 1)^2 = 1; ((1 - 0)^2 + (3 - 1)^2) / 2 = 2.5
+    assert losses.mse(Float32Like(2.0), Int64Like(1)).data == 1.0  # type: ignore[arg-type]
+    prediction = ArrayLike([Float32Like(1.0), Value(3.0)])
+    target = ArrayLike([Int64Like(0), Float32Like(1.0)])
+    assert losses.mse(prediction, target).data == 2.5
+    # relu(1 - (-1) * 0.5) = 1.5; softplus(0) - 1 * 0 = log 2
+    assert losses.hinge(Value(0.5), Int64Like(-1)).data == 1.5  # type: ignore[arg-type]
+    assert losses.binary_cross_entropy_with_logits(
+        Value(0.0), Float32Like(1.0)  # type: ignore[arg-type]
+    ).data == pytest.approx(math.log(2))
+    # -(0.5 * log 0.25 + 0.5 * log 0.75), a soft label of 1/2
+    assert losses.binary_cross_entropy(Float32Like(0.25), Float32Like(0.5)).data == pytest.approx(  # type: ignore[arg-type]
+        -(0.5 * math.log(0.25) + 0.5 * math.log(0.75))
+    )
+
+
+def test_l2_accepts_a_numpy_style_alpha():
+    # 0.5 * 2^2 = 2
+    assert losses.l2([Value(2.0)], Float32Like(0.5)).data == 2.0  # type: ignore[arg-type]
+
+
+def test_bool_predictions_and_targets_are_still_rejected():
+    with pytest.raises(TypeError, match="prediction"):
+        losses.mse(True, 1.0)
+    with pytest.raises(TypeError, match="target"):
+        losses.hinge(Value(0.5), True)
 
 
 def test_hinge_is_zero_beyond_the_margin_and_linear_inside_it():

@@ -364,6 +364,72 @@ def test_load_state_dict_with_invalid_settings_raises_and_changes_nothing():
     assert (adam.lr, adam.step_count) == (0.5, 0)
 
 
+# Every optimiser with every option that adds a buffer switched on.
+EVERY_BUFFER: list[tuple[str, Make]] = [
+    ("sgd", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
+    ("adagrad", lambda p: optim.Adagrad(p, lr=0.1)),
+    ("rmsprop", lambda p: optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True)),
+    ("adadelta", lambda p: optim.Adadelta(p)),
+    ("adam", lambda p: optim.Adam(p, lr=0.1)),
+    ("adamw", lambda p: optim.AdamW(p, lr=0.1)),
+]
+
+
+def steps_on_a_quadratic(optimizer: optim.Optimizer, count: int) -> None:
+    """``count`` steps of minimising sum(theta**2) over the optimiser's parameters."""
+    for _ in range(count):
+        optimizer.zero_grad()
+        sum((theta * theta for theta in optimizer.parameters), Value(0.0)).backward()
+        optimizer.step()
+
+
+@pytest.mark.parametrize(("name", "make"), EVERY_BUFFER, ids=[name for name, _ in EVERY_BUFFER])
+def test_declared_buffers_are_exactly_the_keys_the_update_writes(name: str, make: Make):
+    optimizer = make([Value(1.0), Value(-2.0)])
+    steps_on_a_quadratic(optimizer, 2)
+    written = {key for state in optimizer.state for key in state}
+    assert sorted(written) == sorted(type(optimizer).buffers)
+
+
+@pytest.mark.parametrize(("name", "make"), EVERY_BUFFER, ids=[name for name, _ in EVERY_BUFFER])
+def test_state_dict_round_trip_continues_identically_for_every_optimiser(name: str, make: Make):
+    first = [Value(1.0), Value(-2.0)]
+    first_optimizer = make(first)
+    steps_on_a_quadratic(first_optimizer, 2)
+    saved = json.loads(json.dumps(first_optimizer.state_dict()))
+    second = [Value(theta.data) for theta in first]
+    second_optimizer = make(second)
+    second_optimizer.load_state_dict(saved)
+    steps_on_a_quadratic(first_optimizer, 2)
+    steps_on_a_quadratic(second_optimizer, 2)
+    assert [theta.data for theta in second] == [theta.data for theta in first]
+    assert second_optimizer.state == first_optimizer.state
+
+
+@pytest.mark.parametrize(("name", "make"), EVERY_BUFFER, ids=[name for name, _ in EVERY_BUFFER])
+def test_load_state_dict_with_an_unknown_buffer_raises_and_changes_nothing(name: str, make: Make):
+    optimizer = make([Value(1.0), Value(-2.0)])
+    steps_on_a_quadratic(optimizer, 1)
+    before = (optimizer.step_count, [dict(state) for state in optimizer.state])
+    state = optimizer.state_dict()
+    state["step_count"] = 9
+    state["state"][0] = {}  # a valid entry first: the check is all or nothing
+    state["state"][1]["bogus"] = 1.0
+    allowed = str(list(type(optimizer).buffers)).replace("[", r"\[").replace("]", r"\]")
+    with pytest.raises(ValueError, match=rf"parameter 1 has an unknown buffer 'bogus'.*{allowed}"):
+        optimizer.load_state_dict(state)
+    assert (optimizer.step_count, optimizer.state) == before
+
+
+def test_adam_refuses_a_bogus_buffer_naming_its_own_two():
+    adam = optim.Adam([Value(1.0)], lr=0.5)
+    state = adam.state_dict()
+    state["state"] = [{"bogus": 1.0}]
+    with pytest.raises(ValueError, match=r"'bogus'.*\['exp_average', 'exp_average_square'\]"):
+        adam.load_state_dict(state)
+    assert adam.state == [{}]
+
+
 # ------------------------------------------------------------------------- schedules
 
 

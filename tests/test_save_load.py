@@ -204,6 +204,37 @@ def test_parameters_that_do_not_fit_the_architecture_are_rejected(tmp_path: Path
         Module.load(path)
 
 
+def test_a_weight_too_large_for_a_float_is_rejected_as_corrupt(tmp_path: Path) -> None:
+    # 10**400 is a valid JSON integer but overflows a float (math.isfinite raises OverflowError)
+    path = tmp_path / "model.json"
+    write_model_file(path)
+    text = path.read_text(encoding="utf-8")
+    document = json.loads(text)
+    document["parameters"]["layers.0.neurons.0.b"] = 10**400
+    path.write_text(json.dumps(document), encoding="utf-8")
+    message = r"model\.json: corrupt model file.*'layers\.0\.neurons\.0\.b' is too large"
+    with pytest.raises(ValueError, match=rf"{message} for a float \(about 10\*\*400\)"):
+        Module.load(path)
+
+
+def test_a_weight_with_more_digits_than_python_reads_is_rejected_as_corrupt(tmp_path: Path) -> None:
+    # json.loads refuses integers of more than 4,300 digits with a plain ValueError
+    path = tmp_path / "model.json"
+    write_model_file(path)
+    text = path.read_text(encoding="utf-8").replace('"version": 1', '"version": 1' + "0" * 5000)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json: corrupt model file"):
+        Module.load(path)
+
+
+def test_a_deeply_nested_file_is_rejected_as_corrupt(tmp_path: Path) -> None:
+    # 100,000 '[' exceed the recursion limit of json.loads (RecursionError)
+    path = tmp_path / "model.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json: corrupt model file"):
+        Module.load(path)
+
+
 def test_a_misshaped_parameter_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     parameters = nn.MLP(2, [2, 1], seed=0).state_dict()

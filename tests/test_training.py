@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Iterator, Sequence
+from numbers import Integral, Real
+from typing import Any
 
 import pytest
 
@@ -33,6 +36,58 @@ class Scores:
 
     def __call__(self, x: list[float]) -> list[Value]:
         return [Value(v) for v in x]
+
+
+class Int64Like:
+    """A stand-in for numpy.int64: an Integral by registration only, not an int subclass."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __index__(self) -> int:
+        return self.number
+
+    def __float__(self) -> float:
+        return float(self.number)
+
+    def __repr__(self) -> str:
+        return f"Int64Like({self.number})"
+
+
+class Float32Like:
+    """A stand-in for numpy.float32: a Real by registration only, not a float subclass."""
+
+    def __init__(self, number: float) -> None:
+        self.number = number
+
+    def __float__(self) -> float:
+        return self.number
+
+    def __repr__(self) -> str:
+        return f"Float32Like({self.number})"
+
+
+Integral.register(Int64Like)
+Real.register(Float32Like)
+
+
+class ArrayLike(Sequence[Any]):
+    """A stand-in for a numpy array: a sequence whose truth value raises."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        raise ValueError("the truth value of an array with more than one element is ambiguous")
 
 
 # Linearly separable points: class 1 when x1 + x2 > 1.
@@ -223,6 +278,64 @@ def test_accuracy_evaluates_without_recording():
 
     nn.accuracy(model, [[1.0], [-1.0]], [1, 0])
     assert recorded == [False, False]
+
+
+def test_accuracy_takes_numpy_style_arrays_and_integer_labels():
+    # outputs 0.5, -0.2, 0.3, -4.0 against 1, -1, -1, -1 (the last an integer-valued float):
+    # the -1 labels make the negative class -1, and three of four signs agree
+    X = ArrayLike([[0.5], [-0.2], [0.3], [-4.0]])
+    y = ArrayLike([Int64Like(1), Int64Like(-1), Int64Like(-1), Float32Like(-1.0)])
+    assert nn.accuracy(Line([1.0]), X, y) == 0.75
+
+
+def test_accuracy_of_a_multi_output_model_takes_numpy_style_class_indices():
+    # arg-max of (0.1, 0.9, 0.0) is 1, of (2, 1, 0) is 0, of (0, 0, 5) is 2
+    X = ArrayLike([[0.1, 0.9, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 5.0]])
+    y = ArrayLike([Int64Like(1), Int64Like(0), Int64Like(0)])
+    assert nn.accuracy(Scores(), X, y) == pytest.approx(2 / 3)
+
+
+def test_accuracy_rejects_a_fractional_numpy_style_label():
+    with pytest.raises(ValueError, match="integers"):
+        nn.accuracy(Line([1.0]), [[1.0]], [Float32Like(0.5)])
+
+
+def test_accuracy_still_rejects_bool_labels():
+    with pytest.raises(ValueError, match="integers"):
+        nn.accuracy(Line([1.0]), [[1.0]], [True])
+
+
+def test_accuracy_rejects_no_samples_given_as_an_empty_array():
+    with pytest.raises(ValueError, match="> 0"):
+        nn.accuracy(Line([1.0]), ArrayLike([]), ArrayLike([]))
+
+
+def test_fit_takes_numpy_style_arrays_and_records_accuracy_for_integer_labels():
+    X = ArrayLike(SEPARABLE_X)
+    y = ArrayLike([Int64Like(label) for label in SEPARABLE_Y])
+    model = Line([0.0, 0.0])
+    history = quiet_fit(
+        model, X, y, loss=losses.binary_cross_entropy_with_logits,
+        optimizer=optim.SGD(model.parameters(), lr=0.5), epochs=2, batch_size=4,
+        validation=(ArrayLike(SEPARABLE_X[:2]), ArrayLike([Int64Like(0), Int64Like(0)])),
+    )
+    assert len(history.accuracy) == 2 and len(history.val_accuracy) == 2
+    # the same data as plain lists and ints gives the same history, number for number
+    plain = Line([0.0, 0.0])
+    expected = quiet_fit(
+        plain, SEPARABLE_X, SEPARABLE_Y, loss=losses.binary_cross_entropy_with_logits,
+        optimizer=optim.SGD(plain.parameters(), lr=0.5), epochs=2, batch_size=4,
+        validation=(SEPARABLE_X[:2], [0, 0]),
+    )
+    assert history.loss == expected.loss and history.accuracy == expected.accuracy
+    assert history.val_loss == expected.val_loss
+
+
+def test_fit_rejects_no_samples_given_as_an_empty_array():
+    model = Line([0.0])
+    with pytest.raises(ValueError, match="> 0"):
+        quiet_fit(model, ArrayLike([]), ArrayLike([]), loss=losses.mse,
+                  optimizer=optim.SGD(model.parameters(), lr=0.1), epochs=1)
 
 
 def test_accuracy_rejects_non_integer_labels():
