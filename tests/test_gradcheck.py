@@ -467,19 +467,28 @@ def test_a_kink_that_does_not_bend_f_along_an_input_does_not_hide_a_wrong_rule(r
     assert row_y.status.startswith("kink at relu")  # along y: slopes 0 and x = 1, rule gives 0
 
 
-def test_at_a_real_kink_an_analytic_value_on_neither_side_fails(registered):
-    # A relu look-alike whose rule gives 0.5 at 0: the one-sided slopes are 0 and 1, so 0.5
-    # lies between them (a subgradient) and passes; 3.0 is on neither side and fails.
+def test_check_graph_fails_a_rule_whose_value_at_its_kink_is_on_neither_side(registered):
+    # A relu look-alike whose rule gives 0.5 at 0: the op's one-sided slopes are 0 and 1, so
+    # 0.5 lies between them (a subgradient) and passes; 3.0 is on neither side and fails.
     def make(name: str, slope_at_zero: float):
         return registered(name, lambda x: max(x, 0.0),
                           lambda g, o, x: (g * (1.0 if x > 0 else slope_at_zero),),
                           kinks=(lambda x: x,))
 
     half, three = make("relu_half", 0.5), make("relu_three", 3.0)
-    assert gradcheck(lambda x: half(x), [0.0], raise_exception=False).passed
-    failing = gradcheck(lambda x: three(x), [0.0], raise_exception=False)
+    assert check_graph(half(Value(0.0))).passed
+    failing = check_graph(three(Value(0.0)))
     assert not failing.passed
     assert "matches neither side" in failing.rows[0].status
+
+
+def test_on_a_kink_whole_function_rows_follow_the_convention_and_do_not_fail():
+    # relu(x*x) at x = 0 is x*x, whose second derivative is 2; the engine, with relu'(0) = 0,
+    # says 0. That is the convention at the kink, not a wrong rule: a kink row, not a failure.
+    report = gradcheck(lambda x: (x * x).relu(), [0.0], order=2, raise_exception=False)
+    assert report.passed
+    second = [row for row in report.rows if row.order == 2][0]
+    assert second.status.startswith("kink at relu") and second.analytic == 0.0
 
 
 def test_check_graph_names_a_node_whose_rule_cannot_be_evaluated(registered):
