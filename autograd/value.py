@@ -2,7 +2,8 @@
 
 A Value holds data, not behaviour: its float ``data``, its ``grad``, its ``parents`` (a tuple in
 operand order), the table entry ``op`` that made it (``None`` for a leaf) and a ``label``. Every
-operator and method looks its op up in :data:`autograd.ops.OPS` and goes through :func:`apply`, so
+operator and method looks its op up in :data:`autograd.ops.OPS` and records it through
+:func:`unary`, :func:`binary` or :func:`apply` (the same work, three shapes of operand list), so
 the table is the only place an op is defined.
 """
 
@@ -278,8 +279,8 @@ _new_object = object.__new__
 _grad_enabled = GRAD_ENABLED.get
 _ONLY_VALUES = {Value}
 
-#: While a tape is being traced (see :mod:`autograd.tape`), the list that receives every
-#: comparison between Values as ``(symbol, left, right, result)``; ``None`` otherwise.
+#: While a tape is being traced (:mod:`autograd.tape`) or gradcheck evaluates f, the list that
+#: receives every comparison between Values as ``(symbol, left, right, result)``; else ``None``.
 COMPARISONS: ContextVar[list[tuple[str, Value, Any, bool]] | None] = ContextVar(
     "chainrule_comparisons", default=None
 )
