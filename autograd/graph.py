@@ -4,11 +4,13 @@ Nothing here recurses: the order comes from an explicit stack, so a chain of a m
 as easy as a chain of ten. The order is deterministic (parents are visited in operand order),
 which keeps drawings and tables stable.
 
-The backward pass is the chain rule applied in reverse topological order. Gradients flow through
-a dict keyed by node; for every node the op table's rule turns the node's gradient into one
-contribution per parent. On the fast path (``create_graph=False``) rules run on floats and no
-Value is allocated; with ``create_graph=True`` the same rules run on Values, so the gradients are
-themselves recorded and can be differentiated again.
+The backward pass is the chain rule applied in reverse topological order: for every node the op
+table's rule turns the node's gradient into one contribution per parent. :func:`propagate` is the
+general form, with gradients flowing through a dict keyed by node; with ``create_graph=True`` the
+same rules run on Values there, so the gradients are themselves recorded and can be
+differentiated again. ``backward()`` without ``create_graph`` takes a fast path that computes the
+same numbers on floats, passing gradients through the nodes' own ``grad`` slots (see the comment
+above :func:`_sorted_interior`): no Value is allocated and no dict or set is built.
 """
 
 from __future__ import annotations
