@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from numbers import Integral, Real
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from lookalikes import ArrayLike, Float32Like, Int64Like
 
 from autograd import Value
 from nn import losses
@@ -37,58 +36,6 @@ def assert_gradcheck(loss: Callable[[list[Value]], Value], point: list[float]) -
     numeric = numeric_gradient(loss, point)
     analytic = analytic_gradient(loss, point)
     assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-7)
-
-
-class Int64Like:
-    """A stand-in for numpy.int64: an Integral by registration only, not an int subclass."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-
-    def __index__(self) -> int:
-        return self.number
-
-    def __float__(self) -> float:
-        return float(self.number)
-
-    def __repr__(self) -> str:
-        return f"Int64Like({self.number})"
-
-
-class Float32Like:
-    """A stand-in for numpy.float32: a Real by registration only, not a float subclass."""
-
-    def __init__(self, number: float) -> None:
-        self.number = number
-
-    def __float__(self) -> float:
-        return self.number
-
-    def __repr__(self) -> str:
-        return f"Float32Like({self.number})"
-
-
-Integral.register(Int64Like)
-Real.register(Float32Like)
-
-
-class ArrayLike(Sequence[Any]):
-    """A stand-in for a numpy array: a sequence whose truth value raises."""
-
-    def __init__(self, items: list[Any]) -> None:
-        self.items = items
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items[index]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.items)
-
-    def __bool__(self) -> bool:
-        raise ValueError("the truth value of an array with more than one element is ambiguous")
 
 
 # ------------------------------------------------------------------------------------- values

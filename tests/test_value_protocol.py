@@ -105,18 +105,9 @@ def test_numpy_style_scalars_are_accepted_as_numbers():
     # numpy's scalar types register as numbers.Real / numbers.Integral without subclassing
     # int; Fraction is another Real. All become floats, as ints do.
     from fractions import Fraction
-    from numbers import Integral
 
-    class Int64Like:
-        """A stand-in for numpy.int64: an Integral by registration only."""
+    from lookalikes import Int64Like
 
-        def __init__(self, number: int) -> None:
-            self.number = number
-
-        def __float__(self) -> float:
-            return float(self.number)
-
-    Integral.register(Int64Like)
     assert Value(Int64Like(3)).data == 3.0
     assert Value(Fraction(1, 4)).data == 0.25
     assert (Value(2.0) * Int64Like(-1)).data == -2.0
