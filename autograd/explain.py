@@ -15,13 +15,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .graph import propagate, rule_failed, topological_order
 from .value import Value
-
-if TYPE_CHECKING:
-    from .viz import Graph
 
 __all__ = ["Derivation", "Row", "StepThrough", "explain", "step_through"]
 
