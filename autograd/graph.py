@@ -95,7 +95,7 @@ def _sort(roots: list[Any], leaves: list[Any] | None = None,
         push = stack.append
         while stack:
             node = stack[-1]
-            kind = type(node.grad)
+            kind = node.grad.__class__  # cheaper than type(); a Value grad is never a mark
             if kind is opened:  # all its parents are sorted: close it
                 stack.pop()
                 node.grad = _SORTED
@@ -115,7 +115,7 @@ def _sort(roots: list[Any], leaves: list[Any] | None = None,
                 node.grad = _OPENED
                 for parent in reversed(node.parents):
                     if parent.parents:
-                        if listing or type(parent.grad) is not done:
+                        if listing or parent.grad.__class__ is not done:
                             push(parent)
                     elif listing:
                         push(parent)
