@@ -185,9 +185,12 @@ def binary_cross_entropy_with_logits(logit: Prediction, target: Number) -> Value
 def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
     """Softmax cross-entropy ``-log(softmax(z)[k]) = log_sum_exp(z) - z[k]`` for class ``k``.
 
-    The log-softmax is taken through ``autograd.log_sum_exp``, which shifts by the maximum, so
-    logits of magnitude 1000 give a finite loss. The gradient with respect to ``z[i]`` is
-    ``softmax(z)[i] - [i == k]``.
+    The logits are first shifted by the largest one's number ``m``, a constant, and the loss
+    is taken as ``log_sum_exp(z - m) - (z[k] - m)``: the same loss, but every number stays
+    small, so logits of any magnitude (1000 or 1e15) give a finite loss whose first and second
+    derivatives keep their digits (without the shift, log_sum_exp's output near 1e15 rounds to
+    a multiple of 0.125 and the Hessian is off by percents). The gradient with respect to
+    ``z[i]`` is ``softmax(z)[i] - [i == k]``.
 
     Args:
         logits: one score per class (a list of at least two Values or numbers).
@@ -214,7 +217,9 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
         raise ValueError(
             f"cross_entropy: class_index {index} is out of range for {len(values)} logits"
         )
-    return autograd.log_sum_exp(values) - values[index]
+    shift = max(value.data for value in values)  # a constant: the loss does not change with it
+    shifted = [value - shift for value in values]
+    return autograd.log_sum_exp(shifted) - shifted[index]
 
 
 def hinge(score: Prediction, target: Number) -> Value:
