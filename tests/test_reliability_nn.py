@@ -286,3 +286,20 @@ def test_a_header_claiming_more_items_than_the_file_holds_is_refused_by_length(
     path.write_bytes(idx_header(0x08, 4_000_000_000) + bytes(3))
     with pytest.raises(ValueError, match="needs 4000000008 bytes, the file has 11"):
         nn.data.read_idx(path)
+
+
+# ------------------------------------------------------------------------- saving through links
+
+
+def test_module_save_through_a_symlink_updates_the_linked_private_file(tmp_path: Path) -> None:
+    real = tmp_path / "models" / "best.json"
+    real.parent.mkdir()
+    nn.MLP(1, [1], seed=0).save(real)
+    real.chmod(0o600)
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    model = nn.MLP(1, [1], seed=5)
+    model.save(link)
+    assert link.is_symlink()
+    assert oct(real.stat().st_mode & 0o777) == oct(0o600)
+    assert Module.load(real).state_dict() == model.state_dict()
