@@ -16,6 +16,7 @@ ask for the full drawing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +71,20 @@ def _short(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _strength(gradient: float, largest: float) -> float:
+    """``|gradient| / largest`` in [0, 1], ``largest`` being the largest finite magnitude: an
+    infinite gradient is the strongest (1), a NaN the weakest (0)."""
+    if math.isnan(gradient):
+        return 0.0
+    if math.isinf(gradient):
+        return 1.0
+    return min(abs(gradient) / largest, 1.0) if largest > 0.0 else 0.0
+
+
 def _gradient_colour(gradient: float, largest: float) -> str:
-    """Red for positive, blue for negative; opacity grows with |gradient| / largest."""
-    strength = abs(gradient) / largest if largest > 0.0 else 0.0
-    alpha = int(0x40 + strength * 0xBF)
+    """Red for positive, blue for negative (grey for 0 and NaN); opacity grows with
+    :func:`_strength`."""
+    alpha = int(0x40 + _strength(gradient, largest) * 0xBF)
     base = "d62728" if gradient > 0.0 else "1f77b4" if gradient < 0.0 else "7f7f7f"
     return f"#{base}{alpha:02x}"
 
@@ -105,6 +116,8 @@ def draw_network(
     """
     try:
         import graphviz
+
+        from autograd.viz import escape_text
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError(
             "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
@@ -115,7 +128,7 @@ def draw_network(
     gradients = [_number(value.grad) for value in parameters]
     if show_gradients is None:
         show_gradients = any(gradient != 0.0 for gradient in gradients)
-    largest = max((abs(gradient) for gradient in gradients), default=0.0)
+    largest = max((abs(g) for g in gradients if math.isfinite(g)), default=0.0)
     neurons = layers[0].nin + sum(layer.nout for layer in layers)
 
     graph = graphviz.Digraph("network")
@@ -151,13 +164,12 @@ def draw_network(
         for name, neuron in zip(names, layer.neurons, strict=True):
             for source, weight in zip(sources, neuron.w, strict=True):
                 label = f"w={_short(weight.data)}"
-                attributes = {"tooltip": weight.label or "weight"}
+                attributes = {"tooltip": graphviz.nohtml(escape_text(weight.label or "weight"))}
                 if show_gradients:
                     gradient = _number(weight.grad)
                     label += f"\\ngrad={_short(gradient)}"
-                    strength = abs(gradient) / largest if largest > 0.0 else 0.0
                     attributes["color"] = _gradient_colour(gradient, largest)
-                    attributes["penwidth"] = f"{1.0 + 3.0 * strength:.2f}"
+                    attributes["penwidth"] = f"{1.0 + 3.0 * _strength(gradient, largest):.2f}"
                 graph.edge(source, name, label=label, **attributes)
         sources = names
     caption = "edge label: weight w; neuron caption: bias b"
