@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from autograd.numbers import require_count
+from autograd.numbers import is_real, require_count
 
 Sample = TypeVar("Sample")
 Label = TypeVar("Label")
@@ -38,14 +38,19 @@ def xor() -> tuple[list[list[float]], list[int]]:
     return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
 
 
-def _check_count(name: str, value: int, where: str, low: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+def _check_noise(noise: float, where: str) -> float:
+    """``noise`` as a float when it is a finite number >= 0.
 
-
-def _check_noise(noise: float, where: str) -> None:
-    if not (isinstance(noise, int | float) and math.isfinite(noise) and noise >= 0.0):
+    Raises:
+        ValueError: it is not; the message names ``where``.
+    """
+    try:
+        number = float(noise) if is_real(noise) else math.nan
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    if not (math.isfinite(number) and number >= 0.0):
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+    return number
 
 
 def _spaced(count: int, low: float, high: float) -> list[float]:
@@ -77,8 +82,8 @@ def make_moons(
     Raises:
         ValueError: ``n < 2`` or ``noise`` is negative.
     """
-    _check_count("n", n, "make_moons", low=2)
-    _check_noise(noise, "make_moons")
+    n = require_count("make_moons: n", n, low=2)
+    noise = _check_noise(noise, "make_moons")
     rng = random.Random(seed)
     outer, inner = n // 2, n - n // 2
     points = [([math.cos(a), math.sin(a)], 0) for a in _spaced(outer, 0.0, math.pi)]
@@ -111,9 +116,9 @@ def make_spirals(
     Raises:
         ValueError: an argument is out of range.
     """
-    _check_count("classes", classes, "make_spirals", low=2)
-    _check_count("n", n, "make_spirals", low=classes)
-    _check_noise(noise, "make_spirals")
+    classes = require_count("make_spirals: classes", classes, low=2)
+    n = require_count("make_spirals: n", n, low=classes)
+    noise = _check_noise(noise, "make_spirals")
     rng = random.Random(seed)
     points: list[tuple[list[float], int]] = []
     for label in range(classes):
@@ -383,7 +388,7 @@ def train_test_split(
     """
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} samples but {len(y)} labels")
-    if not (isinstance(test_fraction, int | float) and 0.0 < test_fraction < 1.0):
+    if not (is_real(test_fraction) and 0.0 < test_fraction < 1.0):
         raise ValueError(
             f"train_test_split: test_fraction must be strictly between 0 and 1, got "
             f"{test_fraction!r}"
@@ -428,7 +433,7 @@ def batches(
     """
     if len(X) != len(y):
         raise ValueError(f"batches: {len(X)} samples but {len(y)} labels")
-    _check_count("batch_size", batch_size, "batches")
+    batch_size = require_count("batches: batch_size", batch_size)
     if seed is not None and rng is not None:
         raise ValueError("batches: give either seed= or rng=, not both")
     order = list(range(len(X)))

@@ -28,14 +28,10 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.numbers import is_real
 
 Number = int | float
 Prediction = Value | Number | Sequence[Value | Number]
-
-
-def _is_number(item: Any) -> bool:
-    """A real number but not a bool: int, float, numpy scalars, Fraction..."""
-    return not isinstance(item, bool) and isinstance(item, Real)
 
 
 def _integer_label(label: Any) -> int | None:
@@ -60,7 +56,7 @@ def _integer_label(label: Any) -> int | None:
 def _as_value(item: Any, loss: str) -> Value:
     if isinstance(item, Value):
         return item
-    if not _is_number(item):
+    if not is_real(item):
         raise TypeError(
             f"{loss}: prediction entries must be Values or numbers, got {type(item).__name__} "
             f"{item!r}"
@@ -88,7 +84,7 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
 def _number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
         return target.data
-    if not _is_number(target):
+    if not is_real(target):
         raise TypeError(f"{loss}: target must be a number, got {type(target).__name__} {target!r}")
     return float(target)
 
@@ -258,7 +254,7 @@ def l2(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
         ValueError: ``alpha`` is negative or not finite.
     """
     try:
-        strength = float(alpha) if _is_number(alpha) else math.nan
+        strength = float(alpha) if is_real(alpha) else math.nan
     except OverflowError:  # an int too large for a float
         strength = math.inf
     if not (math.isfinite(strength) and strength >= 0.0):
