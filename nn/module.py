@@ -419,7 +419,7 @@ def _read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"{where}: not a chainrule model file (expected a JSON object with "
             f'"format": "{FORMAT}")'
         )
-    version = document.get("version")
+    version: Any = document.get("version")
     if not is_count(version, 1):
         raise ValueError(f"{where}: corrupt model file, invalid format version {version!r}")
     if version > VERSION:

@@ -211,7 +211,7 @@ class Optimizer:
                 f"{where}: the state has {count} parameter entries, this optimiser has "
                 f"{len(self.parameters)} parameters"
             )
-        step_count = state.get("step_count")
+        step_count: Any = state.get("step_count")
         if not is_count(step_count, 0):
             raise ValueError(f"{where}: invalid step_count {step_count!r}")
         settings = state.get("hyperparameters")
