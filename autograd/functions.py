@@ -77,7 +77,7 @@ def softmax(values: Iterable[Operand]) -> list[Value]:
     operands = [value if isinstance(value, Value) else Value(value) for value in values]
     if not operands:
         raise ValueError("softmax of an empty sequence")
-    shift = max(value.data for value in operands)
+    shift = Value(max(value.data for value in operands))  # one constant leaf, shared
     exponentials = [(value - shift).exp() for value in operands]
     total = sum(exponentials)
     return [exponential / total for exponential in exponentials]

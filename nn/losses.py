@@ -213,7 +213,7 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
         raise ValueError(
             f"cross_entropy: class_index {index} is out of range for {len(values)} logits"
         )
-    shift = max(value.data for value in values)  # a constant: the loss does not change with it
+    shift = Value(max(value.data for value in values))  # a constant the loss does not depend on
     shifted = [value - shift for value in values]
     return autograd.log_sum_exp(shifted) - shifted[index]
 
