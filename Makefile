@@ -11,11 +11,13 @@ system:
 	@scripts/ensure-system-packages $(PYTHON)
 
 $(PY): | system
+	@echo "Creating the virtual environment $(VENV) and upgrading its pip"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
 # One stamp per extra, so a target installs only what it needs and only once per pyproject change.
 $(VENV)/.installed-%: pyproject.toml | $(PY)
+	@echo "Installing chainrule with its '$*' extra into $(VENV) (a minute the first time): $$($(PY) -c 'import tomllib; print(", ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["$*"]))')"
 	$(PY) -m pip install -q -e ".[$*]"
 	touch $@
 
@@ -33,8 +35,9 @@ fuzz: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-bench
 	$(PY) -m benchmarks
 
+# Jupyter refuses to start as root unless told --allow-root (containers often run as root).
 notebook: $(VENV)/.installed-notebooks
-	$(VENV)/bin/jupyter notebook notebooks/
+	$(VENV)/bin/jupyter notebook $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check autograd nn tests benchmarks demo.py

@@ -15,6 +15,7 @@ Run ``python -m demo --help`` for the options (fewer epochs, another output fold
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import shutil
 import sys
@@ -26,30 +27,65 @@ from typing import Any
 import nn
 from autograd import Value, no_grad
 
+#: The colour of class 0 and of class 1, for the points and (lighter) for their regions.
+CLASS_COLOURS = ("#d62728", "#1f77b4")
+#: How strongly a region shows its class colour over the white background.
+REGION_ALPHA = 0.3
 
-def plot_decision_boundary(
-    model: nn.Module, X: list[list[float]], y: list[int], path: Path, step: float = 0.05
-) -> None:
-    """Save a picture of the model's decision regions (score > 0 is class 1) with the data."""
+
+def _spaced(low: float, high: float, step: float) -> list[float]:
+    """Evenly spaced numbers from ``low`` to ``high``, both included, at most ``step`` apart."""
+    count = math.ceil((high - low) / step) + 1
+    return [low + (high - low) * i / (count - 1) for i in range(count)]
+
+
+def decision_figure(
+    model: nn.Module, X: list[list[float]], y: list[int], step: float = 0.05
+) -> tuple[Any, Any]:
+    """The model's decision regions (score > 0 is class 1) under the data, in the same colours.
+
+    The score is evaluated on a grid reaching every edge of the plot, and the boundary is the
+    contour where it crosses 0, so the regions fill the axes and the boundary is smooth.
+
+    Returns:
+        ``(figure, axes)`` of matplotlib (drawn with the Agg backend: no display needed).
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # draw to files; no display needed
     import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
 
     low_x, high_x = min(p[0] for p in X) - 0.5, max(p[0] for p in X) + 0.5
     low_y, high_y = min(p[1] for p in X) - 0.5, max(p[1] for p in X) + 0.5
-    columns = [low_x + step * i for i in range(int((high_x - low_x) / step) + 1)]
-    rows = [low_y + step * j for j in range(int((high_y - low_y) / step) + 1)]
+    columns, rows = _spaced(low_x, high_x, step), _spaced(low_y, high_y, step)
     with no_grad():
-        regions = [[1.0 if float(model([x, y_])) > 0 else 0.0 for x in columns] for y_ in rows]
+        scores = [[float(model([x, y_])) for x in columns] for y_ in rows]
+    colours = ListedColormap(CLASS_COLOURS)
+    classes = BoundaryNorm([-0.5, 0.5, 1.5], colours.N)  # 0 -> class 0's colour, 1 -> class 1's
     figure, axes = plt.subplots(figsize=(6, 5))
-    axes.contourf(columns, rows, regions, levels=[-0.5, 0.5, 1.5], cmap="Spectral", alpha=0.8)
-    axes.scatter([p[0] for p in X], [p[1] for p in X], c=y, s=40, cmap="Spectral",
+    beyond = max(abs(score) for row in scores for score in row) + 1.0
+    axes.contourf(columns, rows, scores, levels=[-beyond, 0.0, beyond], colors=CLASS_COLOURS,
+                  alpha=REGION_ALPHA)  # below 0: class 0's colour; above: class 1's
+    axes.contour(columns, rows, scores, levels=[0.0], colors="black", linewidths=1.0)
+    axes.scatter([p[0] for p in X], [p[1] for p in X], c=y, cmap=colours, norm=classes, s=40,
                  edgecolors="black")
     axes.set_title("MLP(2, [16, 16, 1]) on make_moons: decision boundary")
+    axes.set_xlabel("x1 (first input)")
+    axes.set_ylabel("x2 (second input)")
     axes.set_xlim(low_x, high_x)
     axes.set_ylim(low_y, high_y)
     figure.tight_layout()
+    return figure, axes
+
+
+def plot_decision_boundary(
+    model: nn.Module, X: list[list[float]], y: list[int], path: Path, step: float = 0.05
+) -> None:
+    """Save :func:`decision_figure` as a PNG at ``path``."""
+    import matplotlib.pyplot as plt
+
+    figure, _ = decision_figure(model, X, y, step)
     figure.savefig(path, dpi=100)
     plt.close(figure)
 

@@ -8,6 +8,8 @@
 3.583853
 """
 
+__version__ = "0.2.0"  # the package version; pyproject.toml reads it from here
+
 from . import ops
 from .custom import register_op
 from .explain import explain, step_through

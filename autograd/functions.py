@@ -63,7 +63,21 @@ def log_sum_exp(values: Iterable[Operand]) -> Value:
 
 
 def softmax(values: Iterable[Operand]) -> list[Value]:
-    """e**xi / sum_j e**xj for each i, computed as e**(xi - log_sum_exp(x)): no overflow."""
+    """e**xi / sum_j e**xj for each i, computed as e**(xi - m) / sum_j e**(xj - m).
+
+    ``m`` is the largest input's number, a constant (softmax does not change when every input
+    moves by the same amount), as PyTorch does: every exponent is at most 0, so nothing
+    overflows, and the outputs sum to 1 and keep their first and second derivatives at any
+    magnitude (dividing by e**log_sum_exp(x) instead loses log_sum_exp's digits to rounding
+    when |x| is large: at 1e16 the outputs summed to more than 1).
+
+    Raises:
+        ValueError: ``values`` is empty.
+    """
     operands = [value if isinstance(value, Value) else Value(value) for value in values]
-    normaliser = log_sum_exp(operands)
-    return [(value - normaliser).exp() for value in operands]
+    if not operands:
+        raise ValueError("softmax of an empty sequence")
+    shift = Value(max(value.data for value in operands))  # one constant leaf, shared
+    exponentials = [(value - shift).exp() for value in operands]
+    total = sum(exponentials)
+    return [exponential / total for exponential in exponentials]

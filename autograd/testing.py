@@ -32,8 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import assume
-from hypothesis import strategies as st
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+except ImportError:  # hypothesis is a test dependency, not an engine one
+    raise ImportError(
+        "autograd.testing needs the hypothesis package (its strategies are hypothesis "
+        "strategies): pip install 'chainrule[testing]'  (or: pip install hypothesis)"
+    ) from None
 
 from .custom import BUILTIN_OPS
 from .ops import OPS, REALS, Interval, Op

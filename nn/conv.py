@@ -12,11 +12,13 @@ Output size along each axis, for input size ``n``, kernel ``k``, stride ``s`` an
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 from autograd import Value, dot
 from autograd import sum as value_sum
+from autograd.numbers import is_count, require_count
 
 from .layers import generator, initial_weights
 from .module import Module, register
@@ -25,15 +27,17 @@ Image = list[list[list[Value]]]
 Size = int | Sequence[int]
 
 
-def _pair(size: Size, name: str, where: str) -> tuple[int, int]:
-    pair = (size, size) if isinstance(size, int) else tuple(size)
-    if len(pair) != 2 or any(
-        isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in pair
-    ):
-        raise ValueError(
-            f"{where}: {name} must be a positive integer or a pair of them, got {size!r}"
-        )
-    return pair[0], pair[1]
+def _pair(size: Any, name: str, where: str, low: int = 1) -> tuple[int, int]:
+    """``size`` (one integer, or a pair of them) as ``(rows, cols)``, each at least ``low``.
+
+    Raises:
+        ValueError: ``size`` is neither; the message names ``where`` and ``name``.
+    """
+    pair = (size, size) if isinstance(size, Integral) else size
+    if not (isinstance(pair, Sequence) and len(pair) == 2 and all(is_count(n, low) for n in pair)):
+        kind = "a positive integer" if low == 1 else f"an integer >= {low}"
+        raise ValueError(f"{where}: {name} must be {kind} or a pair of them, got {size!r}")
+    return int(pair[0]), int(pair[1])
 
 
 def as_image(image: Any, where: str, channels: int | None = None) -> Image:
@@ -65,12 +69,6 @@ def as_image(image: Any, where: str, channels: int | None = None) -> Image:
         [[item if isinstance(item, Value) else Value(item) for item in row] for row in plane]
         for plane in image
     ]
-
-
-def _positive(number: int, name: str) -> int:
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ValueError(f"Conv2d: {name} must be a positive integer, got {number!r}")
-    return number
 
 
 def _output_size(size: int, kernel: int, stride: int, padding: int, where: str) -> int:
@@ -121,16 +119,11 @@ class Conv2d(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
     ) -> None:
-        self.in_channels = _positive(in_channels, "in_channels")
-        self.out_channels = _positive(out_channels, "out_channels")
+        self.in_channels = require_count("Conv2d: in_channels", in_channels)
+        self.out_channels = require_count("Conv2d: out_channels", out_channels)
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = _pair(stride, "stride", "Conv2d")
-        rows, cols = (padding, padding) if isinstance(padding, int) else tuple(padding)
-        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0 or not isinstance(
-            cols, int
-        ) or isinstance(cols, bool) or cols < 0:
-            raise ValueError(f"Conv2d: padding must be a non-negative integer, got {padding!r}")
-        self.padding = (rows, cols)
+        self.padding = _pair(padding, "padding", "Conv2d", low=0)
         area = self.kernel_size[0] * self.kernel_size[1]
         source = generator(rng, seed)
         self.weight = [
@@ -181,6 +174,14 @@ class Conv2d(Module):
                     bias = self.bias[o] if self.bias is not None else None
                     output[o][r].append(dot(weights, window, bias=bias))
         return output
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """``out_channels`` filters of ``in_channels * kernel area`` weights and a bias."""
+        inputs = require_count("Conv2d: in_channels", config["in_channels"])
+        outputs = require_count("Conv2d: out_channels", config["out_channels"])
+        rows, cols = _pair(config["kernel_size"], "kernel_size", "Conv2d")
+        return outputs * (inputs * rows * cols + (1 if config.get("bias", True) else 0))
 
     def config(self) -> dict[str, Any]:
         """Channels, kernel size, stride, padding and bias."""
@@ -242,6 +243,11 @@ class _Pool(Module):
             ]
             for plane in values
         ]
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """0: pooling has no parameters."""
+        return 0
 
     def config(self) -> dict[str, Any]:
         """Kernel size and stride."""

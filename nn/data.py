@@ -19,9 +19,12 @@ import math
 import os
 import random
 import struct
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
+
+from autograd.numbers import is_real, require_count
 
 Sample = TypeVar("Sample")
 Label = TypeVar("Label")
@@ -35,14 +38,19 @@ def xor() -> tuple[list[list[float]], list[int]]:
     return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
 
 
-def _check_count(name: str, value: int, where: str, low: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+def _check_noise(noise: float, where: str) -> float:
+    """``noise`` as a float when it is a finite number >= 0.
 
-
-def _check_noise(noise: float, where: str) -> None:
-    if not (isinstance(noise, int | float) and math.isfinite(noise) and noise >= 0.0):
+    Raises:
+        ValueError: it is not; the message names ``where``.
+    """
+    try:
+        number = float(noise) if is_real(noise) else math.nan
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    if not (math.isfinite(number) and number >= 0.0):
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+    return number
 
 
 def _spaced(count: int, low: float, high: float) -> list[float]:
@@ -74,8 +82,8 @@ def make_moons(
     Raises:
         ValueError: ``n < 2`` or ``noise`` is negative.
     """
-    _check_count("n", n, "make_moons", low=2)
-    _check_noise(noise, "make_moons")
+    n = require_count("make_moons: n", n, low=2)
+    noise = _check_noise(noise, "make_moons")
     rng = random.Random(seed)
     outer, inner = n // 2, n - n // 2
     points = [([math.cos(a), math.sin(a)], 0) for a in _spaced(outer, 0.0, math.pi)]
@@ -108,9 +116,9 @@ def make_spirals(
     Raises:
         ValueError: an argument is out of range.
     """
-    _check_count("classes", classes, "make_spirals", low=2)
-    _check_count("n", n, "make_spirals", low=classes)
-    _check_noise(noise, "make_spirals")
+    classes = require_count("make_spirals: classes", classes, low=2)
+    n = require_count("make_spirals: n", n, low=classes)
+    noise = _check_noise(noise, "make_spirals")
     rng = random.Random(seed)
     points: list[tuple[list[float], int]] = []
     for label in range(classes):
@@ -167,24 +175,88 @@ IDX_TYPES = {
 }
 
 
-def _open_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":  # the gzip signature, whatever the file is called
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise ValueError(
-                f"{path}: corrupt or truncated gzip file ({error}); download it again"
-            ) from None
-    return raw
+#: How many decompressed bytes the IDX reader asks for at a time: reading a gzip file in pieces
+#: keeps memory proportional to what ``limit`` needs, not to what the file claims or expands to.
+CHUNK = 1 << 20
+
+
+def _open_stream(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes, through gzip when its content starts with the gzip
+    signature (whatever the file is called)."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
+
+
+def _read_exactly(stream: BinaryIO, count: int, where: Path, what: str, offset: int = 0) -> bytes:
+    """The next ``count`` bytes of ``stream`` (which has read ``offset`` bytes so far), read in
+    chunks so that a claim in a header allocates nothing the file does not hold.
+
+    Raises:
+        ValueError: the stream ends first (a truncated file) or its gzip body is corrupt; the
+            message names the file.
+    """
+    pieces, remaining = [], count
+    try:
+        while remaining > 0:
+            piece = stream.read(min(remaining, CHUNK))
+            if not piece:
+                break
+            pieces.append(piece)
+            remaining -= len(piece)
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
+        raise ValueError(
+            f"{where}: corrupt or truncated gzip file ({error}); download it again"
+        ) from None
+    if remaining > 0:
+        raise ValueError(
+            f"{where}: truncated IDX file: {what} needs {offset + count} bytes, the file has "
+            f"{offset + count - remaining}; download it again"
+        )
+    return b"".join(pieces)
+
+
+def _read_header(stream: BinaryIO, where: Path) -> tuple[int, list[int]]:
+    """The type code and the shape from an IDX header.
+
+    Raises:
+        ValueError: the magic number is wrong or the header is cut short.
+    """
+    magic = _read_exactly(stream, 4, where, "the magic number")
+    zero, type_code, dimensions = magic[0:2], magic[2], magic[3]
+    if zero != b"\x00\x00" or type_code not in IDX_TYPES or dimensions == 0:
+        raise ValueError(
+            f"{where}: wrong magic number 0x{magic.hex()}; not an IDX file (MNIST images start "
+            "with 0x00000803, labels with 0x00000801)"
+        )
+    sizes = _read_exactly(stream, 4 * dimensions, where, "the header", offset=4)
+    return type_code, list(struct.unpack(f">{dimensions}I", sizes))
+
+
+def _check_nothing_after(stream: BinaryIO, where: Path, shape: list[int]) -> None:
+    """Raise when bytes follow the data (only checked when the whole file was read)."""
+    try:
+        extra = len(stream.read(CHUNK))
+    except (OSError, EOFError, zlib.error) as error:
+        raise ValueError(f"{where}: corrupt gzip file ({error}); download it again") from None
+    if extra:
+        raise ValueError(
+            f"{where}: corrupt IDX file: {extra}{'+' if extra == CHUNK else ''} bytes after the "
+            f"data of shape {shape}"
+        )
 
 
 def read_idx(path: str | os.PathLike[str], limit: int | None = None) -> tuple[list[int], list[Any]]:
-    """Read an IDX file (the format of MNIST), raw or gzip-compressed.
+    """Read an IDX file (the format of MNIST), raw or gzip-compressed, streaming.
 
     The format (LeCun et al., http://yann.lecun.com/exdb/mnist/): two zero bytes, a type byte
     (0x08 for unsigned bytes), a byte giving the number of dimensions, then each dimension as a
     big-endian 32-bit integer, then the data in row-major order.
+
+    Only the header and the items asked for are read (a gzip file is decompressed as it is
+    read), so memory follows ``limit``, not the size of the file or what it expands to. With a
+    ``limit`` below the first dimension, the rest of the file is not read, so damage after the
+    items read is not noticed; without one, the whole file is checked.
 
     Args:
         path: the file; a gzip file is recognised by its content, whatever its name.
@@ -196,44 +268,22 @@ def read_idx(path: str | os.PathLike[str], limit: int | None = None) -> tuple[li
 
     Raises:
         FileNotFoundError: there is no file at ``path``.
-        ValueError: the magic number is wrong (not an IDX file), or the file is truncated or
-            has bytes left over; the message names the file.
+        ValueError: the magic number is wrong (not an IDX file), the file is truncated, its gzip
+            body is corrupt, or it has bytes left over; the message names the file.
     """
-    where = Path(path)
-    raw = _open_bytes(where)
-    if len(raw) < 4:
-        raise ValueError(f"{where}: truncated IDX file ({len(raw)} bytes, no magic number)")
-    zero, type_code, dimensions = raw[0:2], raw[2], raw[3]
-    if zero != b"\x00\x00" or type_code not in IDX_TYPES or dimensions == 0:
-        raise ValueError(
-            f"{where}: wrong magic number 0x{raw[:4].hex()}; not an IDX file (MNIST images start "
-            "with 0x00000803, labels with 0x00000801)"
-        )
-    header = 4 + 4 * dimensions
-    if len(raw) < header:
-        raise ValueError(
-            f"{where}: truncated IDX file: the header needs {header} bytes, the file has "
-            f"{len(raw)}"
-        )
-    shape = list(struct.unpack(f">{dimensions}I", raw[4:header]))
-    form, size = IDX_TYPES[type_code]
-    count = math.prod(shape)
-    expected = header + count * size
-    if len(raw) < expected:
-        raise ValueError(
-            f"{where}: truncated IDX file: shape {shape} needs {expected} bytes, the file has "
-            f"{len(raw)}; download it again"
-        )
-    if len(raw) > expected:
-        raise ValueError(
-            f"{where}: corrupt IDX file: {len(raw) - expected} bytes after the data of shape "
-            f"{shape}"
-        )
     if limit is not None:
-        _check_count("limit", limit, "read_idx", low=0)
-        shape[0] = min(shape[0], limit)
-    item = math.prod(shape[1:])
-    body = raw[header : header + shape[0] * item * size]
+        limit = require_count("read_idx: limit", limit, low=0)
+    where = Path(path)
+    with _open_stream(where) as stream:
+        type_code, shape = _read_header(stream, where)
+        form, size = IDX_TYPES[type_code]
+        whole = limit is None or limit >= shape[0]
+        if not whole:
+            shape[0] = limit  # type: ignore[assignment]  # not None: checked by `whole`
+        header = 4 + 4 * len(shape)
+        body = _read_exactly(stream, math.prod(shape) * size, where, f"shape {shape}", header)
+        if whole:
+            _check_nothing_after(stream, where, shape)
     if form == "B":
         return shape, list(body)
     return shape, [value for (value,) in struct.iter_unpack(form, body)]
@@ -338,7 +388,7 @@ def train_test_split(
     """
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} samples but {len(y)} labels")
-    if not (isinstance(test_fraction, int | float) and 0.0 < test_fraction < 1.0):
+    if not (is_real(test_fraction) and 0.0 < test_fraction < 1.0):
         raise ValueError(
             f"train_test_split: test_fraction must be strictly between 0 and 1, got "
             f"{test_fraction!r}"
@@ -383,7 +433,7 @@ def batches(
     """
     if len(X) != len(y):
         raise ValueError(f"batches: {len(X)} samples but {len(y)} labels")
-    _check_count("batch_size", batch_size, "batches")
+    batch_size = require_count("batches: batch_size", batch_size)
     if seed is not None and rng is not None:
         raise ValueError("batches: give either seed= or rng=, not both")
     order = list(range(len(X)))

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, dot
+from autograd.numbers import require_count
 
-from .module import Module, build, register
+from .module import Module, build, parameter_count, register
 
 #: Activation functions by name; each is one node of the engine (``linear`` is none).
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -110,9 +111,37 @@ def as_values(inputs: Input | Sequence[Input], expected: int, where: Module) -> 
     return values
 
 
-def _check_positive(name: str, number: int, where: str) -> None:
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, got {number!r}")
+def _widths(nouts: Any, where: str) -> list[int]:
+    """``nouts`` (any iterable: a list, a tuple, a numpy array) as a list of layer widths, each a
+    count of at least 1.
+
+    Raises:
+        TypeError: ``nouts`` is not an iterable of integers.
+        ValueError: a width is below 1.
+    """
+    if isinstance(nouts, str | bytes) or not isinstance(nouts, Iterable):
+        raise TypeError(f"{where}: nouts must be a list of layer widths, got {nouts!r}")
+    return [require_count(f"{where}: nouts[{index}]", width) for index, width in enumerate(nouts)]
+
+
+def _module_list(config: Mapping[str, Any]) -> list[Any]:
+    """The ``modules`` entry of a Sequential config: a list of architectures.
+
+    Raises:
+        KeyError: the entry is missing.
+        ValueError: it is not a list.
+    """
+    modules = config["modules"]
+    if not isinstance(modules, list):
+        raise ValueError(
+            f"Sequential config 'modules' must be a list, got {type(modules).__name__}"
+        )
+    return modules
+
+
+def _bias_count(config: Mapping[str, Any]) -> int:
+    """1 when a config asks for biases (the default), else 0."""
+    return 1 if config.get("bias", True) else 0
 
 
 @register
@@ -144,7 +173,7 @@ class Neuron(Module):
         seed: int | None = None,
         nonlin: bool | None = None,
     ) -> None:
-        _check_positive("nin", nin, "Neuron")
+        nin = require_count("Neuron: nin", nin)
         if nonlin is not None:
             activation = "relu" if nonlin else "linear"
         self.activate = activation_function(activation)
@@ -169,6 +198,11 @@ class Neuron(Module):
             ValueError: the number of inputs is not ``nin``.
         """
         return self.forward(as_values(inputs, self.nin, self))
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """``nin`` weights plus a bias."""
+        return require_count("Neuron: nin", config["nin"]) + _bias_count(config)
 
     def config(self) -> dict[str, Any]:
         """``nin``, ``activation`` and ``bias``: the shape a file needs to rebuild the neuron."""
@@ -211,8 +245,8 @@ class Layer(Module):
         seed: int | None = None,
         nonlin: bool | None = None,
     ) -> None:
-        _check_positive("nin", nin, "Layer")
-        _check_positive("nout", nout, "Layer")
+        nin = require_count("Layer: nin", nin)
+        nout = require_count("Layer: nout", nout)
         source = generator(rng, seed)
         self.neurons = [
             Neuron(nin, activation, bias=bias, init=init, fan_out=nout, rng=source, nonlin=nonlin)
@@ -243,6 +277,12 @@ class Layer(Module):
         values = as_values(inputs, self.nin, self)
         outputs = [neuron.forward(values) for neuron in self.neurons]
         return outputs[0] if len(outputs) == 1 else outputs
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """``nout`` neurons of ``nin`` weights and a bias."""
+        nin = require_count("Layer: nin", config["nin"])
+        return require_count("Layer: nout", config["nout"]) * (nin + _bias_count(config))
 
     def config(self) -> dict[str, Any]:
         """``nin``, ``nout``, ``activation`` and ``bias``."""
@@ -295,7 +335,8 @@ class MLP(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
     ) -> None:
-        widths = list(nouts)
+        nin = require_count("MLP: nin", nin)
+        widths = _widths(nouts, "MLP")
         if not widths:
             raise ValueError("MLP needs at least one layer width in nouts, e.g. MLP(2, [16, 1])")
         hidden = len(widths) - 1
@@ -322,6 +363,13 @@ class MLP(Module):
         for layer in self.layers:
             outputs = layer(outputs)
         return outputs  # type: ignore[no-any-return]
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """Each layer's width times (its inputs plus a bias), summed."""
+        sizes = [require_count("MLP: nin", config["nin"]), *_widths(config["nouts"], "MLP")]
+        bias = _bias_count(config)
+        return sum(sizes[i + 1] * (sizes[i] + bias) for i in range(len(sizes) - 1))
 
     def config(self) -> dict[str, Any]:
         """``nin``, ``nouts``, the activations and ``bias``."""
@@ -372,10 +420,18 @@ class Sequential(Module):
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Module:
         """Rebuild every listed module by its class name, then chain them."""
-        modules = config["modules"]
-        if not isinstance(modules, list):
-            raise ValueError(f"Sequential config 'modules' must be a list, got {modules!r}")
-        return cls(*(build(architecture) for architecture in modules))
+        return cls(*(build(architecture) for architecture in _module_list(config)))
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int | None:
+        """The sum over the listed modules (``None`` when one of them cannot tell)."""
+        total = 0
+        for architecture in _module_list(config):
+            count = parameter_count(architecture)
+            if count is None:
+                return None
+            total += count
+        return total
 
 
 @register
@@ -398,6 +454,11 @@ class Flatten(Module):
             else:
                 stack.pop()
         return flat
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """0: flattening has no parameters."""
+        return 0
 
     def config(self) -> dict[str, Any]:
         """No arguments."""
@@ -426,6 +487,11 @@ class Activation(Module):
         if isinstance(inputs, list | tuple):
             return [self(item) for item in inputs]
         return self.activate(inputs if isinstance(inputs, Value) else Value(inputs))
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """0: an activation has no parameters."""
+        return 0
 
     def config(self) -> dict[str, Any]:
         """``{"name": ...}``."""

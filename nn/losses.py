@@ -28,14 +28,10 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.numbers import is_real
 
 Number = int | float
 Prediction = Value | Number | Sequence[Value | Number]
-
-
-def _is_number(item: Any) -> bool:
-    """A real number but not a bool: int, float, numpy scalars, Fraction..."""
-    return not isinstance(item, bool) and isinstance(item, Real)
 
 
 def _integer_label(label: Any) -> int | None:
@@ -60,7 +56,7 @@ def _integer_label(label: Any) -> int | None:
 def _as_value(item: Any, loss: str) -> Value:
     if isinstance(item, Value):
         return item
-    if not _is_number(item):
+    if not is_real(item):
         raise TypeError(
             f"{loss}: prediction entries must be Values or numbers, got {type(item).__name__} "
             f"{item!r}"
@@ -88,7 +84,7 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
 def _number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
         return target.data
-    if not _is_number(target):
+    if not is_real(target):
         raise TypeError(f"{loss}: target must be a number, got {type(target).__name__} {target!r}")
     return float(target)
 
@@ -185,9 +181,12 @@ def binary_cross_entropy_with_logits(logit: Prediction, target: Number) -> Value
 def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
     """Softmax cross-entropy ``-log(softmax(z)[k]) = log_sum_exp(z) - z[k]`` for class ``k``.
 
-    The log-softmax is taken through ``autograd.log_sum_exp``, which shifts by the maximum, so
-    logits of magnitude 1000 give a finite loss. The gradient with respect to ``z[i]`` is
-    ``softmax(z)[i] - [i == k]``.
+    The logits are first shifted by the largest one's number ``m``, a constant, and the loss
+    is taken as ``log_sum_exp(z - m) - (z[k] - m)``: the same loss, but every number stays
+    small, so logits of any magnitude (1000 or 1e15) give a finite loss whose first and second
+    derivatives keep their digits (without the shift, log_sum_exp's output near 1e15 rounds to
+    a multiple of 0.125 and the Hessian is off by percents). The gradient with respect to
+    ``z[i]`` is ``softmax(z)[i] - [i == k]``.
 
     Args:
         logits: one score per class (a list of at least two Values or numbers).
@@ -214,7 +213,9 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
         raise ValueError(
             f"cross_entropy: class_index {index} is out of range for {len(values)} logits"
         )
-    return autograd.log_sum_exp(values) - values[index]
+    shift = Value(max(value.data for value in values))  # a constant the loss does not depend on
+    shifted = [value - shift for value in values]
+    return autograd.log_sum_exp(shifted) - shifted[index]
 
 
 def hinge(score: Prediction, target: Number) -> Value:
@@ -253,7 +254,7 @@ def l2(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
         ValueError: ``alpha`` is negative or not finite.
     """
     try:
-        strength = float(alpha) if _is_number(alpha) else math.nan
+        strength = float(alpha) if is_real(alpha) else math.nan
     except OverflowError:  # an int too large for a float
         strength = math.inf
     if not (math.isfinite(strength) and strength >= 0.0):

@@ -30,6 +30,7 @@ from typing import Any, Self, TypeVar
 
 from autograd import Value
 from autograd.files import write_atomically
+from autograd.numbers import is_count, is_real
 
 #: The ``format`` field of a model file.
 FORMAT = "chainrule.model"
@@ -123,7 +124,8 @@ class Module:
         """Set the parameters from ``{name: number}``, all or nothing.
 
         Every entry is checked before any parameter is written, so a rejected state leaves the
-        model exactly as it was.
+        model exactly as it was. A number is what ``Value`` accepts, except ``bool``: an int, a
+        float, a ``Fraction``, a numpy scalar, or a numpy array of zero dimensions holding one.
 
         Args:
             state: one finite number per parameter name, as :meth:`state_dict` returns.
@@ -148,25 +150,12 @@ class Module:
             problems.append(f"unexpected {_some(extra)}")
         numbers: list[float] = []
         for name in expected:
-            if name not in state:
-                continue
-            entry = state[name]
-            if isinstance(entry, bool) or not isinstance(entry, int | float):
-                problems.append(
-                    f"{name!r} should be one number, got {type(entry).__name__} {entry!r}"
-                )
-                continue
-            try:
-                number = float(entry)
-            except OverflowError:  # an int beyond the float range, e.g. 10**400 in the file
-                problems.append(
-                    f"{name!r} is too large for a float (about 10**{int(math.log10(abs(entry)))})"
-                )
-                continue
-            if not math.isfinite(number):
-                problems.append(f"{name!r} is not finite: {entry!r}")
-            else:
-                numbers.append(number)
+            if name in state:
+                number = _parameter_number(name, state[name])
+                if isinstance(number, str):
+                    problems.append(number)
+                else:
+                    numbers.append(number)
         if problems:
             raise ValueError(
                 f"load_state_dict rejected for {type(self).__name__} ({len(expected)} "
@@ -200,6 +189,21 @@ class Module:
             return cls(**config, seed=0)  # type: ignore[call-arg]
         return cls(**config)
 
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int | None:
+        """How many parameters ``cls.from_config(config)`` would hold, worked out without
+        building it.
+
+        :meth:`load` compares this count with the file's parameters *before* building, so a
+        small file cannot make it allocate a huge model. Every saveable class of ``nn`` computes
+        it from its config; a registered class of your own that does not override this returns
+        ``None``, and :meth:`load` then builds it first (override it when the config sets sizes).
+
+        Raises:
+            TypeError, ValueError, KeyError: the config does not describe valid sizes.
+        """
+        return None
+
     def architecture(self) -> dict[str, Any]:
         """``{"class": name, "config": {...}}``: what a model file records about the shape."""
         return {"class": type(self).__name__, "config": self.config()}
@@ -213,13 +217,24 @@ class Module:
 
         Raises:
             NotImplementedError: the model (or one of its parts) cannot describe its architecture.
+            ValueError: a parameter is NaN or infinite (the message names it); nothing is written.
             OSError: the directory is not writable.
         """
+        parameters = self.state_dict()
+        broken = [name for name, number in parameters.items() if not math.isfinite(number)]
+        if broken:
+            raise ValueError(
+                f"cannot save {type(self).__name__} to {os.fspath(path)}: parameter "
+                f"{broken[0]!r} is {parameters[broken[0]]!r}"
+                + (f" (and {len(broken) - 1} more are not finite)" if len(broken) > 1 else "")
+                + "; a model file holds finite numbers only. Nothing was written: find where "
+                "training diverged (autograd.detect_anomaly() names the op)"
+            )
         document = {
             "format": FORMAT,
             "version": VERSION,
             "architecture": self.architecture(),
-            "parameters": self.state_dict(),
+            "parameters": parameters,
         }
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
         write_atomically(path, text.encode("utf-8"))
@@ -229,54 +244,23 @@ class Module:
         """Build a new model from a file written by :meth:`save`.
 
         ``Module.load(path)`` returns whatever model the file describes; ``MLP.load(path)`` also
-        checks that the file holds an MLP.
+        checks that the file holds an MLP. The number of parameters the architecture implies is
+        checked against the file before anything is built, so memory stays proportional to the
+        file's size.
 
         Raises:
             FileNotFoundError: there is no file at ``path``.
             ValueError: the file is not valid JSON (corrupt or truncated, nested too deeply to
-                read, or holding an integer too long to read), is not a chainrule model, has a
-                future format version, names an unknown architecture, or its parameters do not
-                fit that architecture (missing, misshaped, not finite, or too large for a float).
-                The message names the file.
+                read, holding an integer too long to read, or a key written twice in one
+                object), is not a chainrule model, has a future format version, names an unknown
+                architecture, or its parameters do not fit that architecture (another count,
+                missing, misshaped, not finite, or too large for a float). The message names the
+                file.
         """
         where = os.fspath(path)
-        raw = Path(path).read_bytes()
+        document = _read_document(path)
         try:
-            document = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise ValueError(
-                f"{where}: not a chainrule model file (not UTF-8 text: {error})"
-            ) from None
-        except json.JSONDecodeError as error:
-            raise ValueError(
-                f"{where}: corrupt or truncated model file, not valid JSON ({error.msg} at line "
-                f"{error.lineno} column {error.colno})"
-            ) from None
-        except ValueError as error:  # e.g. an integer of more than 4,300 digits
-            raise ValueError(f"{where}: corrupt model file, unreadable JSON ({error})") from None
-        except RecursionError:
-            raise ValueError(
-                f"{where}: corrupt model file, JSON nested too deeply to read"
-            ) from None
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ValueError(
-                f"{where}: not a chainrule model file (expected a JSON object with "
-                f'"format": "{FORMAT}")'
-            )
-        version = document.get("version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ValueError(f"{where}: corrupt model file, invalid format version {version!r}")
-        if version > VERSION:
-            raise ValueError(
-                f"{where}: written in model-file format version {version} by a newer chainrule; "
-                f"this version reads format {VERSION}. Upgrade chainrule to load it"
-            )
-        for key in ("architecture", "parameters"):
-            if not isinstance(document.get(key), dict):
-                raise ValueError(
-                    f"{where}: corrupt model file, {key!r} is missing or not an object"
-                )
-        try:
+            _check_parameter_count(document["architecture"], document["parameters"])
             model = build(document["architecture"])
         except ValueError as error:
             raise ValueError(f"{where}: {error}") from None
@@ -328,25 +312,146 @@ def build(architecture: Mapping[str, Any]) -> Module:
     Raises:
         ValueError: the class is unknown or its config does not fit its constructor.
     """
+    cls, config = _registered(architecture)
+    try:
+        return cls.from_config(config)
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(
+            f"invalid architecture for {cls.__name__} with config {_shown(config)}: {error}"
+        ) from None
+
+
+def _registered(architecture: Any) -> tuple[type[Module], Mapping[str, Any]]:
+    """The registered class and the config of an architecture entry.
+
+    Raises:
+        ValueError: the entry is not an object, the class is unknown or the config is not an
+            object.
+    """
     if not isinstance(architecture, Mapping):
-        raise ValueError(f"corrupt architecture entry {architecture!r}: expected an object")
+        raise ValueError(f"corrupt architecture entry {_shown(architecture)}: expected an object")
     name = architecture.get("class")
     config = architecture.get("config", {})
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         known = ", ".join(sorted(REGISTRY))
         raise ValueError(
-            f"unknown architecture {name!r}; known classes: {known} (register your own Module "
-            "class with nn.module.register)"
+            f"unknown architecture {_shown(name)}; known classes: {known} (register your own "
+            "Module class with nn.module.register)"
         )
     if not isinstance(config, Mapping):
-        raise ValueError(f"corrupt architecture for {name}: config {config!r} is not an object")
+        raise ValueError(
+            f"corrupt architecture for {name}: config {_shown(config)} is not an object"
+        )
+    return cls, config
+
+
+def parameter_count(architecture: Mapping[str, Any]) -> int | None:
+    """The number of parameters :func:`build` would create for ``architecture``, without
+    building it (``None`` when a registered class cannot tell; see
+    :meth:`Module.parameter_count`).
+
+    Raises:
+        ValueError: the class is unknown or its config does not describe valid sizes.
+    """
+    cls, config = _registered(architecture)
     try:
-        return cls.from_config(config)
+        return cls.parameter_count(config)
     except (TypeError, ValueError, KeyError) as error:
         raise ValueError(
-            f"invalid architecture for {name} with config {config!r}: {error}"
+            f"invalid architecture for {cls.__name__} with config {_shown(config)}: {error}"
         ) from None
+
+
+def _check_parameter_count(architecture: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
+    """Raise before building when the architecture's parameter count is not the file's."""
+    expected = parameter_count(architecture)
+    if expected is not None and expected != len(parameters):
+        raise ValueError(
+            f"corrupt model file: its architecture {architecture.get('class')} has {expected:,} "
+            f"parameters but the file holds {len(parameters):,}; nothing was built"
+        )
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object with a key written twice (json keeps the last one silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads` that refuses a repeated key."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKey(key)
+        document[key] = value
+    return document
+
+
+def _parse_json(raw: bytes, where: str) -> Any:
+    """The JSON document in ``raw``; every way it can be unreadable is a ValueError naming
+    ``where``."""
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: not a chainrule model file (not UTF-8 text: {error})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{where}: corrupt or truncated model file, not valid JSON ({error.msg} at line "
+            f"{error.lineno} column {error.colno})"
+        ) from None
+    except _DuplicateKey as error:
+        raise ValueError(
+            f"{where}: corrupt model file, the key {error.args[0]!r} is written twice in one "
+            "object; a model file names each parameter once"
+        ) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise ValueError(f"{where}: corrupt model file, unreadable JSON ({error})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: corrupt model file, JSON nested too deeply to read") from None
+
+
+def _read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A model file's JSON object, checked for format, version and the two sections."""
+    where = os.fspath(path)
+    document = _parse_json(Path(path).read_bytes(), where)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(
+            f"{where}: not a chainrule model file (expected a JSON object with "
+            f'"format": "{FORMAT}")'
+        )
+    version: Any = document.get("version")
+    if not is_count(version, 1):
+        raise ValueError(f"{where}: corrupt model file, invalid format version {version!r}")
+    if version > VERSION:
+        raise ValueError(
+            f"{where}: written in model-file format version {version} by a newer chainrule; "
+            f"this version reads format {VERSION}. Upgrade chainrule to load it"
+        )
+    for key in ("architecture", "parameters"):
+        if not isinstance(document.get(key), dict):
+            raise ValueError(f"{where}: corrupt model file, {key!r} is missing or not an object")
+    return document
+
+
+def _parameter_number(name: str, entry: Any) -> float | str:
+    """``entry`` as a finite float, or a sentence saying why it is not one (for ``name``)."""
+    if getattr(entry, "shape", None) == () and hasattr(entry, "item"):
+        entry = entry.item()  # a numpy array of zero dimensions holding one number
+    if not is_real(entry):
+        return f"{name!r} should be one number, got {type(entry).__name__} {entry!r}"
+    try:
+        number = float(entry)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400 in the file
+        return f"{name!r} is too large for a float (about 10**{int(math.log10(abs(entry)))})"
+    if not math.isfinite(number):
+        return f"{name!r} is not finite: {entry!r}"
+    return number
+
+
+def _shown(config: Any, limit: int = 200) -> str:
+    """``repr(config)`` cut to ``limit`` characters: a config from a file may be huge."""
+    text = repr(config)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _walk(attributes: Mapping[str, Any] | list[Any] | tuple[Any, ...], prefix: str,

@@ -16,6 +16,7 @@ ask for the full drawing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +71,20 @@ def _short(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _strength(gradient: float, largest: float) -> float:
+    """``|gradient| / largest`` in [0, 1], ``largest`` being the largest finite magnitude: an
+    infinite gradient is the strongest (1), a NaN the weakest (0)."""
+    if math.isnan(gradient):
+        return 0.0
+    if math.isinf(gradient):
+        return 1.0
+    return min(abs(gradient) / largest, 1.0) if largest > 0.0 else 0.0
+
+
 def _gradient_colour(gradient: float, largest: float) -> str:
-    """Red for positive, blue for negative; opacity grows with |gradient| / largest."""
-    strength = abs(gradient) / largest if largest > 0.0 else 0.0
-    alpha = int(0x40 + strength * 0xBF)
+    """Red for positive, blue for negative (grey for 0 and NaN); opacity grows with
+    :func:`_strength`."""
+    alpha = int(0x40 + _strength(gradient, largest) * 0xBF)
     base = "d62728" if gradient > 0.0 else "1f77b4" if gradient < 0.0 else "7f7f7f"
     return f"#{base}{alpha:02x}"
 
@@ -115,7 +126,7 @@ def draw_network(
     gradients = [_number(value.grad) for value in parameters]
     if show_gradients is None:
         show_gradients = any(gradient != 0.0 for gradient in gradients)
-    largest = max((abs(gradient) for gradient in gradients), default=0.0)
+    largest = max((abs(g) for g in gradients if math.isfinite(g)), default=0.0)
     neurons = layers[0].nin + sum(layer.nout for layer in layers)
 
     graph = graphviz.Digraph("network")
@@ -126,45 +137,68 @@ def draw_network(
         _draw_summary(graph, layers, neurons, max_neurons, show_gradients, largest)
         return graph
 
-    with graph.subgraph(name="inputs") as column:
-        column.attr(rank="same")
-        for index in range(layers[0].nin):
-            column.node(f"x{index}", f"x{index}", shape="circle", style="filled",
-                        fillcolor="#dbe9f6", width="0.6", fixedsize="true")
-    sources = [f"x{index}" for index in range(layers[0].nin)]
+    sources = _draw_inputs(graph, layers[0].nin)
     for number, layer in enumerate(layers):
         output_layer = number == len(layers) - 1
-        names = [f"layer{number}_neuron{index}" for index in range(layer.nout)]
-        with graph.subgraph(name=f"layer{number}") as column:
-            column.attr(rank="same")
-            for index, (name, neuron) in enumerate(zip(names, layer.neurons, strict=True)):
-                caption = ""
-                if neuron.b is not None:
-                    caption = f"b={_short(neuron.b.data)}"
-                    if show_gradients:
-                        caption += f"\\ngrad={_short(_number(neuron.b.grad))}"
-                column.node(
-                    name, neuron.activation, xlabel=caption, shape="circle", style="filled",
-                    fillcolor="#fff2cc" if output_layer else "#ffffff", width="0.7",
-                    fixedsize="true", tooltip=f"layers.{number}.neurons.{index}",
-                )
+        names = _draw_neurons(graph, number, layer, output_layer, show_gradients)
         for name, neuron in zip(names, layer.neurons, strict=True):
             for source, weight in zip(sources, neuron.w, strict=True):
-                label = f"w={_short(weight.data)}"
-                attributes = {"tooltip": weight.label or "weight"}
-                if show_gradients:
-                    gradient = _number(weight.grad)
-                    label += f"\\ngrad={_short(gradient)}"
-                    strength = abs(gradient) / largest if largest > 0.0 else 0.0
-                    attributes["color"] = _gradient_colour(gradient, largest)
-                    attributes["penwidth"] = f"{1.0 + 3.0 * strength:.2f}"
-                graph.edge(source, name, label=label, **attributes)
+                _draw_weight(graph, source, name, weight, show_gradients, largest)
         sources = names
     caption = "edge label: weight w; neuron caption: bias b"
     if show_gradients:
         caption += "; grad = d(output)/d(parameter); edge colour: red > 0, blue < 0"
     graph.attr(label=caption, labelloc="b", fontname="Helvetica", fontsize="10")
     return graph
+
+
+def _draw_inputs(graph: graphviz.Digraph, count: int) -> list[str]:
+    """One column of input circles ``x0 .. x<count-1>``; their node names."""
+    names = [f"x{index}" for index in range(count)]
+    with graph.subgraph(name="inputs") as column:
+        column.attr(rank="same")
+        for name in names:
+            column.node(name, name, shape="circle", style="filled", fillcolor="#dbe9f6",
+                        width="0.6", fixedsize="true")
+    return names
+
+
+def _draw_neurons(graph: graphviz.Digraph, number: int, layer: Layer, output_layer: bool,
+                  show_gradients: bool) -> list[str]:
+    """One column of neuron circles for layer ``number``, each with its bias caption; their
+    node names."""
+    names = [f"layer{number}_neuron{index}" for index in range(layer.nout)]
+    with graph.subgraph(name=f"layer{number}") as column:
+        column.attr(rank="same")
+        for index, (name, neuron) in enumerate(zip(names, layer.neurons, strict=True)):
+            caption = ""
+            if neuron.b is not None:
+                caption = f"b={_short(neuron.b.data)}"
+                if show_gradients:
+                    caption += f"\\ngrad={_short(_number(neuron.b.grad))}"
+            column.node(
+                name, neuron.activation, xlabel=caption, shape="circle", style="filled",
+                fillcolor="#fff2cc" if output_layer else "#ffffff", width="0.7",
+                fixedsize="true", tooltip=f"layers.{number}.neurons.{index}",
+            )
+    return names
+
+
+def _draw_weight(graph: graphviz.Digraph, source: str, target: str, weight: Value,
+                 show_gradients: bool, largest: float) -> None:
+    """The edge of one weight: its number, and its gradient as text, colour and width."""
+    import graphviz
+
+    from autograd.viz import escape_text
+
+    label = f"w={_short(weight.data)}"
+    attributes = {"tooltip": graphviz.nohtml(escape_text(weight.label or "weight"))}
+    if show_gradients:
+        gradient = _number(weight.grad)
+        label += f"\\ngrad={_short(gradient)}"
+        attributes["color"] = _gradient_colour(gradient, largest)
+        attributes["penwidth"] = f"{1.0 + 3.0 * _strength(gradient, largest):.2f}"
+    graph.edge(source, target, label=label, **attributes)
 
 
 def _draw_summary(graph: graphviz.Digraph, layers: list[Layer], neurons: int, max_neurons: int,

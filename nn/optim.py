@@ -33,18 +33,28 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from autograd import Value
+from autograd.numbers import is_count, is_real, require_count
 
 State = dict[str, float]
 
 
 def _check(name: str, value: float, low: float = 0.0, high: float | None = None,
            where: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """``value`` as a float when it is a finite real number in ``[low, high]``.
+
+    Raises:
+        ValueError: it is not; the message names ``where`` and ``name``.
+    """
+    try:
+        number = float(value) if is_real(value) else math.nan
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    if not math.isfinite(number):
         raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
-    if value < low or (high is not None and value > high):
+    if number < low or (high is not None and number > high):
         bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
         raise ValueError(f"{where}: {name} must be {bound}, got {value!r}")
-    return float(value)
+    return number
 
 
 def _describe(parameter: Value, index: int) -> str:
@@ -201,8 +211,8 @@ class Optimizer:
                 f"{where}: the state has {count} parameter entries, this optimiser has "
                 f"{len(self.parameters)} parameters"
             )
-        step_count = state.get("step_count")
-        if isinstance(step_count, bool) or not isinstance(step_count, int) or step_count < 0:
+        step_count: Any = state.get("step_count")
+        if not is_count(step_count, 0):
             raise ValueError(f"{where}: invalid step_count {step_count!r}")
         settings = state.get("hyperparameters")
         expected = self.hyperparameters()
@@ -211,23 +221,7 @@ class Optimizer:
                 f"{where}: hyperparameters must have exactly the keys {sorted(expected)}, got "
                 f"{settings!r}"
             )
-        restored: list[State] = []
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, Mapping) or not all(
-                isinstance(number, int | float) and not isinstance(number, bool)
-                for number in entry.values()
-            ):
-                raise ValueError(
-                    f"{where}: buffers of parameter {index} are not numbers: {entry!r}"
-                )
-            unknown = [key for key in entry if key not in self.buffers]
-            if unknown:
-                raise ValueError(
-                    f"{where}: parameter {index} has an unknown buffer {unknown[0]!r}; "
-                    f"{type(self).__name__} keeps only {list(self.buffers)} (an optimiser class "
-                    "declares the buffers its update writes in its `buffers` attribute)"
-                )
-            restored.append({str(key): float(number) for key, number in entry.items()})
+        restored = [self._buffers_from(entry, index, where) for index, entry in enumerate(entries)]
         try:  # the constructor validates the settings; nothing is changed if it refuses them
             checked = type(self)(self.parameters, **settings)
         except (TypeError, ValueError) as error:
@@ -236,6 +230,24 @@ class Optimizer:
             setattr(self, name, getattr(checked, name))
         self.state = restored
         self.step_count = step_count
+
+    def _buffers_from(self, entry: Any, index: int, where: str) -> State:
+        """Parameter ``index``'s buffers from a saved state, checked: numbers under the names
+        of :attr:`buffers`.
+
+        Raises:
+            ValueError: an entry is not a mapping of numbers or names an unknown buffer.
+        """
+        if not isinstance(entry, Mapping) or not all(is_real(n) for n in entry.values()):
+            raise ValueError(f"{where}: buffers of parameter {index} are not numbers: {entry!r}")
+        unknown = [key for key in entry if key not in self.buffers]
+        if unknown:
+            raise ValueError(
+                f"{where}: parameter {index} has an unknown buffer {unknown[0]!r}; "
+                f"{type(self).__name__} keeps only {list(self.buffers)} (an optimiser class "
+                "declares the buffers its update writes in its `buffers` attribute)"
+            )
+        return {str(key): float(number) for key, number in entry.items()}
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters().items())
@@ -585,11 +597,10 @@ class Schedule:
         """The learning rate for ``step`` (0 for the first step).
 
         Raises:
-            ValueError: ``step`` is negative or not an integer.
+            TypeError: ``step`` is not an integer.
+            ValueError: ``step`` is negative.
         """
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError(f"{self.description}: step must be an integer >= 0, got {step!r}")
-        return float(self.formula(step))
+        return float(self.formula(require_count(f"{self.description}: step", step, low=0)))
 
     def __repr__(self) -> str:
         return self.description
@@ -607,12 +618,12 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
     ``linear_decay(1.0, 0.1, 100)`` is micrograd's demo schedule ``1.0 - 0.9 * k / 100``.
 
     Raises:
-        ValueError: ``steps`` is not a positive integer or a rate is invalid.
+        TypeError: ``steps`` is not an integer.
+        ValueError: ``steps`` is below 1 or a rate is invalid.
     """
     start = _check("start", start, where="linear_decay")
     end = _check("end", end, where="linear_decay")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"linear_decay: steps must be a positive integer, got {steps!r}")
+    steps = require_count("linear_decay: steps", steps)
     return Schedule(
         lambda step: start + (end - start) * min(step, steps) / steps,
         f"linear_decay(start={start!r}, end={end!r}, steps={steps!r})",
@@ -624,12 +635,12 @@ def step_decay(start: float, every: int, factor: float = 0.1) -> Schedule:
     (PyTorch's ``StepLR`` with ``step_size=every, gamma=factor``).
 
     Raises:
-        ValueError: ``every`` is not a positive integer or a number is invalid.
+        TypeError: ``every`` is not an integer.
+        ValueError: ``every`` is below 1 or a number is invalid.
     """
     start = _check("start", start, where="step_decay")
     factor = _check("factor", factor, where="step_decay")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"step_decay: every must be a positive integer, got {every!r}")
+    every = require_count("step_decay: every", every)
     return Schedule(
         lambda step: start * factor ** (step // every),
         f"step_decay(start={start!r}, every={every!r}, factor={factor!r})",
@@ -655,12 +666,12 @@ def cosine(start: float, end: float, steps: int) -> Schedule:
     PyTorch's ``CosineAnnealingLR`` with ``T_max=steps, eta_min=end``).
 
     Raises:
-        ValueError: ``steps`` is not a positive integer or a rate is invalid.
+        TypeError: ``steps`` is not an integer.
+        ValueError: ``steps`` is below 1 or a rate is invalid.
     """
     start = _check("start", start, where="cosine")
     end = _check("end", end, where="cosine")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"cosine: steps must be a positive integer, got {steps!r}")
+    steps = require_count("cosine: steps", steps)
     return Schedule(
         lambda step: end + (start - end) * (1.0 + math.cos(math.pi * min(step, steps) / steps)) / 2,
         f"cosine(start={start!r}, end={end!r}, steps={steps!r})",

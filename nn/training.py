@@ -21,12 +21,13 @@ import math
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.numbers import require_count
 
 from .data import batches
 from .losses import _integer_label
@@ -221,78 +222,23 @@ def fit(
         A :class:`History` with one entry per epoch.
 
     Raises:
-        ValueError: no samples, lengths differ, ``epochs`` or ``batch_size`` is not positive.
+        TypeError: ``epochs`` or ``batch_size`` is not an integer.
+        ValueError: no samples, lengths differ, ``epochs`` or ``batch_size`` is below 1.
         autograd.TapeBranchError: with ``compile=True``, a traced comparison no longer holds.
     """
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"fit: needs as many targets as samples (> 0), got {len(X)} samples "
-                         f"and {len(y)} targets")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    size = len(X) if batch_size is None else batch_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
-    if validation is not None and (len(validation) != 2 or len(validation[0]) != len(validation[1])
-                                   or len(validation[0]) == 0):
-        raise ValueError("fit: validation must be (X_val, y_val) with as many targets as samples")
-
-    labels = all(_is_label(t) for t in y)
-    negative = _negative_class(y)
+    size = _checked_batch_size(X, y, epochs, batch_size, validation)
     rng = random.Random(seed)
-    steps_per_epoch = math.ceil(len(X) / size)
-    bar = _progress_bar(epochs * steps_per_epoch, progress)
+    fixed = list(batches(X, y, size, shuffle=False, rng=rng)) if compile else None
+    trainer = _Trainer(model, loss, optimizer, schedule=schedule, penalty=penalty,
+                       threshold=threshold, targets=y, compile=compile)
     history = History()
-    step = 0
-    fixed = list(batches(X, y, size, shuffle=False, rng=rng)) if compile else []
-    tapes: dict[int, tuple[Any, list[int]]] = {}
+    bar = _progress_bar(epochs * math.ceil(len(X) / size), progress)
     try:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
-            total, hits, seen = 0.0, 0, 0
-            chosen = fixed if compile else batches(X, y, size, shuffle=shuffle, rng=rng)
-            for index, (xs, ts) in enumerate(chosen):
-                if schedule is not None:
-                    optimizer.lr = schedule(step)
-                if compile:
-                    if index not in tapes:
-                        tapes[index] = _traced_step(model, xs, ts, loss, penalty)
-                    tape, shapes = tapes[index]
-                    optimizer.zero_grad()
-                    batch_value = tape.backward()
-                    optimizer.step()
-                    outputs = _replayed_outputs(tape.latest[1:], shapes)
-                else:
-                    outputs = [model(x) for x in xs]
-                    batch_loss = _batch_loss(model, outputs, ts, loss, penalty)
-                    optimizer.zero_grad()
-                    batch_loss.backward()
-                    optimizer.step()
-                    batch_value = batch_loss.data
-                step += 1
-                total += batch_value * len(xs)
-                seen += len(xs)
-                if labels:
-                    hits += sum(
-                        _correct(output, t, threshold, negative)
-                        for output, t in zip(outputs, ts, strict=True)
-                    )
-                if bar is not None:
-                    shown = {"epoch": epoch, "loss": f"{total / seen:.4f}"}
-                    if labels:
-                        shown["accuracy"] = f"{hits / seen:.3f}"
-                    bar.set_postfix(shown, refresh=False)
-                    bar.update(1)
-            history.loss.append(total / seen)
-            if labels:
-                history.accuracy.append(hits / seen)
-            history.lr.append(float(optimizer.lr))
-            if validation is not None:
-                val_loss, val_accuracy = _evaluate(
-                    model, validation[0], validation[1], loss, threshold, labels
-                )
-                history.val_loss.append(val_loss)
-                if val_accuracy is not None:
-                    history.val_accuracy.append(val_accuracy)
+            chosen = fixed if fixed is not None else batches(X, y, size, shuffle=shuffle, rng=rng)
+            tally = trainer.epoch(chosen, epoch, bar)
+            _record_epoch(history, trainer, tally, validation)
             history.seconds.append(time.perf_counter() - started)
             if progress and bar is None:
                 print(_epoch_line(epoch, epochs, history), file=sys.stderr)
@@ -302,6 +248,119 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _checked_batch_size(X: Sequence[Any], y: Sequence[Any], epochs: int, batch_size: int | None,
+                        validation: tuple[Sequence[Any], Sequence[Any]] | None) -> int:
+    """The number of samples per step, after checking :func:`fit`'s data and counts.
+
+    Raises:
+        TypeError: ``epochs`` or ``batch_size`` is not an integer.
+        ValueError: no samples, lengths differ, a count is below 1, or ``validation`` is not
+            ``(X_val, y_val)`` with as many targets as samples.
+    """
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(f"fit: needs as many targets as samples (> 0), got {len(X)} samples "
+                         f"and {len(y)} targets")
+    require_count("fit: epochs", epochs)
+    size = len(X) if batch_size is None else require_count("fit: batch_size", batch_size)
+    if validation is not None and (len(validation) != 2 or len(validation[0]) != len(validation[1])
+                                   or len(validation[0]) == 0):
+        raise ValueError("fit: validation must be (X_val, y_val) with as many targets as samples")
+    return size
+
+
+@dataclass
+class _Tally:
+    """Running sums over one epoch: the loss weighted by batch size, correct predictions and
+    samples seen."""
+
+    total: float = 0.0
+    hits: int = 0
+    seen: int = 0
+
+
+class _Trainer:
+    """The training steps of one :func:`fit` call: what one step does (traced and replayed
+    with ``compile=True``), the step counter the schedule reads, and one epoch's tally."""
+
+    def __init__(self, model: Model, loss: Loss, optimizer: Any, *,
+                 schedule: Callable[[int], float] | None, penalty: Callable[[Any], Value] | None,
+                 threshold: float, targets: Sequence[Any], compile: bool) -> None:  # noqa: A002
+        self.model, self.loss, self.optimizer = model, loss, optimizer
+        self.schedule, self.penalty, self.threshold = schedule, penalty, threshold
+        self.labels = all(_is_label(t) for t in targets)
+        self.negative = _negative_class(targets)
+        self.compile = compile
+        self.step = 0
+        self.tapes: dict[int, tuple[Any, list[int]]] = {}
+
+    def epoch(self, chosen: Iterable[tuple[list[Any], list[Any]]], epoch: int,
+              bar: Any) -> _Tally:
+        """Train on every batch of ``chosen`` once; the epoch's tally."""
+        tally = _Tally()
+        for index, (xs, ts) in enumerate(chosen):
+            value, outputs = self.train_step(index, xs, ts)
+            tally.total += value * len(xs)
+            tally.seen += len(xs)
+            if self.labels:
+                tally.hits += sum(
+                    _correct(output, t, self.threshold, self.negative)
+                    for output, t in zip(outputs, ts, strict=True)
+                )
+            _show_progress(bar, epoch, tally, self.labels)
+        return tally
+
+    def train_step(self, index: int, xs: list[Any], ts: list[Any]) -> tuple[float, list[Any]]:
+        """One optimiser step on batch number ``index``; its mean loss and the model's outputs."""
+        if self.schedule is not None:
+            self.optimizer.lr = self.schedule(self.step)
+        result = self._replayed_step(index, xs, ts) if self.compile else self._step(xs, ts)
+        self.step += 1
+        return result
+
+    def _step(self, xs: list[Any], ts: list[Any]) -> tuple[float, list[Any]]:
+        outputs = [self.model(x) for x in xs]
+        batch_loss = _batch_loss(self.model, outputs, ts, self.loss, self.penalty)
+        self.optimizer.zero_grad()
+        batch_loss.backward()
+        self.optimizer.step()
+        return batch_loss.data, outputs
+
+    def _replayed_step(self, index: int, xs: list[Any], ts: list[Any]) -> tuple[float, list[Any]]:
+        if index not in self.tapes:
+            self.tapes[index] = _traced_step(self.model, xs, ts, self.loss, self.penalty)
+        tape, shapes = self.tapes[index]
+        self.optimizer.zero_grad()
+        value = tape.backward()
+        self.optimizer.step()
+        return value, _replayed_outputs(tape.latest[1:], shapes)
+
+
+def _show_progress(bar: Any, epoch: int, tally: _Tally, labels: bool) -> None:
+    """Advance the progress bar one step, showing the epoch's running loss and accuracy."""
+    if bar is None:
+        return
+    shown = {"epoch": epoch, "loss": f"{tally.total / tally.seen:.4f}"}
+    if labels:
+        shown["accuracy"] = f"{tally.hits / tally.seen:.3f}"
+    bar.set_postfix(shown, refresh=False)
+    bar.update(1)
+
+
+def _record_epoch(history: History, trainer: _Trainer, tally: _Tally,
+                  validation: tuple[Sequence[Any], Sequence[Any]] | None) -> None:
+    """Append the epoch's loss, accuracy, learning rate and validation figures to ``history``."""
+    history.loss.append(tally.total / tally.seen)
+    if trainer.labels:
+        history.accuracy.append(tally.hits / tally.seen)
+    history.lr.append(float(trainer.optimizer.lr))
+    if validation is not None:
+        val_loss, val_accuracy = _evaluate(trainer.model, validation[0], validation[1],
+                                           trainer.loss, trainer.threshold, trainer.labels)
+        history.val_loss.append(val_loss)
+        if val_accuracy is not None:
+            history.val_accuracy.append(val_accuracy)
 
 
 def _batch_loss(model: Model, outputs: list[Any], targets: Sequence[Any], loss: Loss,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import subprocess
 
@@ -132,3 +133,48 @@ def test_a_convolutional_model_is_refused_with_a_pointer_to_draw_graph() -> None
     model = nn.Sequential(nn.Conv2d(1, 1, 2, seed=0), nn.Flatten(), nn.Layer(4, 1, seed=0))
     with pytest.raises(TypeError, match="item 0 is a Conv2d.*autograd.viz.draw_graph"):
         nn.draw_network(model)
+
+
+def rendered_tooltips(source: str) -> list[str]:
+    """The edge tooltips of the SVG that Graphviz's dot makes of ``source`` (dot must accept
+    the source: check=True raises on a syntax error)."""
+    svg = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True,
+                         check=True).stdout
+    return [html.unescape(title) for title in re.findall(r'xlink:title="([^"]*)"', svg)]
+
+
+@pytest.mark.parametrize(
+    "label", ["weight\\", "<b>w</b>", 'say "w"', "a\\nb", "w{1}|<p>"],
+    ids=["trailing backslash", "html", "quotes", "backslash n", "record specials"],
+)
+def test_a_parameter_label_reaches_the_drawing_as_written(label: str) -> None:
+    model = two_two_one(backward=True)
+    model.layers[1].neurons[0].w[0].label = label
+    assert label in rendered_tooltips(nn.draw_network(model).source)
+
+
+def test_an_infinite_gradient_is_written_as_inf_on_the_strongest_edge() -> None:
+    model = two_two_one(backward=True)
+    model.layers[0].neurons[1].w[0].grad = math.inf
+    found = edges(nn.draw_network(model).source)
+    assert found[("x0", "layer0_neuron1")].split("\\n")[1] == "grad=inf"
+    source = nn.draw_network(model).source
+    line = next(line for line in source.splitlines() if "x0 -> layer0_neuron1" in line)
+    assert 'color="#d62728ff"' in line and "penwidth=4.00" in line
+
+
+def test_finite_gradients_keep_their_shades_beside_an_infinite_one() -> None:
+    # the largest finite gradient is +3 (x1 -> layer0_neuron0): still the full width
+    model = two_two_one(backward=True)
+    model.layers[0].neurons[1].w[0].grad = -math.inf
+    source = nn.draw_network(model).source
+    line = next(line for line in source.splitlines() if "x1 -> layer0_neuron0" in line)
+    assert "penwidth=4.00" in line
+
+
+def test_a_nan_gradient_is_written_as_nan_in_grey() -> None:
+    model = two_two_one(backward=True)
+    model.layers[1].neurons[0].w[1].grad = math.nan
+    source = nn.draw_network(model).source
+    line = next(line for line in source.splitlines() if "layer0_neuron1 -> layer1_neuron0" in line)
+    assert "grad=nan" in line and 'color="#7f7f7f40"' in line

@@ -398,15 +398,17 @@ def test_dot_is_one_node_over_weights_then_inputs():
     assert node.data == 11.0  # 1*3 + 2*4
 
 
-def test_softmax_is_exp_of_input_minus_log_sum_exp():
+def test_softmax_is_exp_of_input_minus_the_max_over_their_sum():
     x, y = Value(0.0), Value(1.0)
     first, second = autograd.softmax([x, y])
     for output, source in ((first, x), (second, y)):
-        assert output.op.name == "exp"
-        (difference,) = output.parents
+        assert output.op.name == "truediv"
+        exponential, total = output.parents
+        assert exponential.op.name == "exp" and total.op.name == "sum"
+        (difference,) = exponential.parents
         assert difference.op.name == "sub"
         assert difference.parents[0] is source
-        assert difference.parents[1].op.name == "log_sum_exp"
+        assert difference.parents[1].data == 1.0  # the largest input, a constant
     # softmax([0, 1]) = (1, e) / (1 + e)
     assert math.isclose(first.data, 1 / (1 + math.e), rel_tol=1e-15)
     assert math.isclose(second.data, math.e / (1 + math.e), rel_tol=1e-15)

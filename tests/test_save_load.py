@@ -198,9 +198,21 @@ def test_missing_parameters_section_is_rejected(tmp_path: Path) -> None:
 
 
 def test_parameters_that_do_not_fit_the_architecture_are_rejected(tmp_path: Path) -> None:
+    # MLP(3, [2, 1]) has 2 * (3 + 1) + 1 * (2 + 1) = 11 parameters; the file has MLP(2, [2, 1])'s 9
     path = tmp_path / "model.json"
     write_model_file(path, architecture={"class": "MLP", "config": {"nin": 3, "nouts": [2, 1]}})
-    with pytest.raises(ValueError, match=r"model\.json: .*missing 'layers.0.neurons.0.w.2'"):
+    with pytest.raises(ValueError, match=r"model\.json: .*MLP has 11 parameters but the file "
+                                         r"holds 9"):
+        Module.load(path)
+
+
+def test_a_renamed_parameter_is_rejected_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    parameters = nn.MLP(2, [2, 1], seed=0).state_dict()
+    parameters["layers.0.neurons.0.w.7"] = parameters.pop("layers.0.neurons.0.w.1")
+    write_model_file(path, parameters=parameters)
+    with pytest.raises(ValueError, match=r"missing 'layers.0.neurons.0.w.1'.*unexpected 'layers."
+                                         r"0.neurons.0.w.7'"):
         Module.load(path)
 
 
