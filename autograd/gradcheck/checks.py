@@ -4,7 +4,7 @@ differences, as a report, localised to the wrong rule on failure."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..numbers import is_real
@@ -84,9 +84,11 @@ def _point(inputs: Any) -> list[float]:
         TypeError: ``inputs`` is not a sequence, or an input is not a real number (or a bool).
         ValueError: an input is infinite, NaN or too large for a float.
     """
-    if is_real(inputs) or isinstance(inputs, Value | str):
+    single = is_real(inputs) or isinstance(inputs, Value)
+    if single or isinstance(inputs, str) or not isinstance(inputs, Iterable):
+        hint = f" (for one input write [{inputs!r}])" if single else ""
         raise TypeError(f"gradcheck: inputs must be a list with one number per parameter of f, "
-                        f"got {type(inputs).__name__}: {inputs!r}; write [{inputs!r}]")
+                        f"got {type(inputs).__name__}: {inputs!r}{hint}")
     point = []
     for index, x in enumerate(inputs):
         number = x.data if isinstance(x, Value) else x

@@ -7,8 +7,9 @@ ed., sec. 8.1; Press et al., *Numerical Recipes*, 3rd ed., sec. 5.7). A fixed st
 tolerance are right only for numbers of moderate size, so both scale here:
 
 * **Step**: ``h = eps * max(1, |x|)``, relative to ``x`` once ``|x| > 1`` (the usual choice in both
-  books). With a fixed ``h = 1e-6`` at ``x = 1e8`` the step is a few units in the last place of
-  ``x``, so ``x + h`` is mostly rounding and the difference is off by percents. The step taken
+  books). With a fixed ``h = 1e-6`` at ``x = 1e8`` (where one unit in the last place is 1.5e-8),
+  ``f(x + h)`` and ``f(x - h)`` differ by some hundred rounding units of their own size, so
+  their difference keeps about two correct digits; a step of 100 keeps nearly all. The step taken
   is the one between the floats ``x - h`` and ``x + h`` actually evaluated (Press et al.'s
   ``temp = x + h; h = temp - x``), so rounding ``x +- h`` adds no error of its own.
   The best step follows the scale ``x_c`` on which ``f`` changes, and ``x_c = |x|`` is only
@@ -31,7 +32,7 @@ tolerance are right only for numbers of moderate size, so both scale here:
   half a unit). Unlike ``u * |f|``, ``S`` sees cancellation: ``(x + 1e8) - 1e8`` is 0.5 at
   0.5 but carries the rounding error of 1e8.
 
-At ordinary magnitudes (``|x|, S`` of order 1, ``eps = 1e-6``) the noise is about ``4e-10``, far
+At ordinary magnitudes (``|x|, S`` of order 1, ``eps = 1e-6``) the noise is about ``2e-10``, far
 below ``atol = 1e-5``, so a rule off by 0.1 % is still caught; it dominates only where the numbers
 are large enough that the central difference really has few correct digits (``x + 1e8``: about
 two), and the table's ``allowed`` column shows it.

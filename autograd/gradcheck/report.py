@@ -62,6 +62,10 @@ class GradcheckRow:
     node: Any = field(default=None, compare=False, repr=False)
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        # A plain string ("FAIL") becomes its status, so ``passed`` and the colours see it.
+        object.__setattr__(self, "status", GradcheckStatus(self.status))
+
     @classmethod
     def compared(cls, order: int, output: str, wrt: str, analytic: float, numeric: float,
                  allowed: float, *, node: Any = None) -> GradcheckRow:

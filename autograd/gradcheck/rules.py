@@ -13,6 +13,7 @@ from typing import Any
 
 from ..graph import propagate, topological_order
 from ..mode import enable_grad
+from ..numbers import is_count
 from ..value import Value, apply
 from .differences import (
     Stencil,
@@ -32,7 +33,7 @@ DEFAULT_RTOL = 1e-4
 
 def check_order(caller: str, order: Any) -> None:
     """Raises ValueError unless ``order`` is 1 or 2 (a bool is not an order)."""
-    if isinstance(order, bool) or order not in (1, 2):
+    if not is_count(order, 1) or order > 2:
         raise ValueError(f"{caller}: order must be 1 or 2, got {order!r}")
 
 
