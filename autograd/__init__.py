@@ -18,6 +18,7 @@ from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
+    GradcheckStatus,
     assert_gradients_match,
     check_graph,
     gradcheck,
@@ -31,6 +32,7 @@ from .value import Value
 __all__ = [
     "GradcheckError",
     "GradcheckReport",
+    "GradcheckStatus",
     "OPS",
     "Op",
     "CompiledTape",

@@ -7,45 +7,82 @@ Values, so no ``.grad`` anywhere is touched and nothing accumulates between call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .graph import propagate
 from .mode import enable_grad
+from .numbers import is_count
 from .value import Value
 
 Structure = Any  # a float, or a (nested) list of floats, shaped like an argument
+
+#: The smallest integer Python accepts as an index: argnums must be integers at least this.
+_SMALLEST_INDEX = -sys.maxsize - 1
 
 
 def _lift(argument: Any, leaves: list[Value]) -> Any:
     """Turn numbers into new leaf Values (recording them in ``leaves``), keeping list shape."""
     if isinstance(argument, list | tuple):
         return type(argument)(_lift(item, leaves) for item in argument)
-    leaf = Value(float(argument.data if isinstance(argument, Value) else argument))
+    leaf = Value(argument.data if isinstance(argument, Value) else argument)
     leaves.append(leaf)
     return leaf
 
 
-def _shape_like(argument: Any, numbers: list[float]) -> Structure:
-    """Rebuild ``argument``'s list shape from a flat list of numbers (consumed from the front)."""
+def _shape_like(argument: Any, numbers: Iterator[float]) -> Structure:
+    """Rebuild ``argument``'s list shape from the next numbers of ``numbers``."""
     if isinstance(argument, list | tuple):
         return type(argument)(_shape_like(item, numbers) for item in argument)
-    return numbers.pop(0)
+    return next(numbers)
 
 
-def _normalise(argnums: int | Sequence[int]) -> tuple[int, ...]:
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def _normalise(caller: str, argnums: Any) -> tuple[tuple[int, ...], bool]:
+    """``argnums`` as a tuple, and whether it was a single integer (one result, not a tuple).
+
+    Raises:
+        TypeError: ``argnums`` is neither an integer nor a sequence of integers (bools are not).
+    """
+    single = not isinstance(argnums, Sequence)
+    selected = (argnums,) if single else tuple(argnums)
+    for index in selected:
+        if not is_count(index, _SMALLEST_INDEX):
+            raise TypeError(f"{caller}: argnums must be an integer or a sequence of integers, got "
+                            f"{type(index).__name__} {index!r}")
+    return selected, single
 
 
-def _call(f: Callable[..., Any], args: tuple[Any, ...], argnums: tuple[int, ...]):
+def _positions(caller: str, argnums: tuple[int, ...], count: int) -> list[int]:
+    """The argument positions ``argnums`` select among ``count`` arguments, from 0.
+
+    Raises:
+        IndexError: an argnum is out of range.
+        ValueError: two argnums select the same argument (also through a negative alias): its
+            leaves would be lifted twice and every gradient but the last would read 0.
+    """
+    positions: list[int] = []
+    for index in argnums:
+        if not -count <= index < count:
+            raise IndexError(f"{caller}: argnums {index} is out of range for {count} argument(s)")
+        position = index % count
+        if position in positions:
+            raise ValueError(
+                f"{caller}: argnums {argnums!r} select argument {position} twice (for {count} "
+                f"argument(s), {index} is argument {position}); list each argument once"
+            )
+        positions.append(position)
+    return positions
+
+
+def _call(caller: str, f: Callable[..., Any], args: tuple[Any, ...],
+          argnums: tuple[int, ...]) -> tuple[Any, list[list[Value]]]:
     """Call ``f`` with the selected arguments lifted; return (output, leaves per argnum)."""
     lifted = list(args)
     leaves_per_arg: list[list[Value]] = []
-    for index in argnums:
-        if not -len(args) <= index < len(args):
-            raise IndexError(f"argnums {index} is out of range for {len(args)} argument(s)")
+    for position in _positions(caller, argnums, len(args)):
         leaves: list[Value] = []
-        lifted[index] = _lift(args[index], leaves)
+        lifted[position] = _lift(args[position], leaves)
         leaves_per_arg.append(leaves)
     # A transform asks for gradients, so it records even inside an outer no_grad() (as
     # torch.func.grad does, pytorch/functorch#13); a no_grad() inside f is still respected.
@@ -60,6 +97,14 @@ def _gradient_numbers(output: Any, leaves: list[Value], create_graph: bool = Fal
     return [grads.get(leaf, 0.0) for leaf in leaves]
 
 
+def _shaped_gradients(output: Any, args: tuple[Any, ...], argnums: tuple[int, ...],
+                      leaves_per_arg: list[list[Value]], single: bool) -> Any:
+    """The gradient of ``output`` for each selected argument, shaped like that argument."""
+    parts = [_shape_like(args[index], iter(_gradient_numbers(output, leaves)))
+             for index, leaves in zip(argnums, leaves_per_arg, strict=True)]
+    return parts[0] if single else tuple(parts)
+
+
 def value_and_grad(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0
 ) -> Callable[..., tuple[float, Any]]:
@@ -69,30 +114,40 @@ def value_and_grad(
         f: a function returning a single Value (or a number).
         argnums: which positional argument(s) to differentiate; an int gives one gradient shaped
             like that argument, a tuple gives a tuple of them.
+
+    Raises:
+        TypeError: ``argnums`` holds something other than integers (at once); ``f`` returns
+            several outputs (when called).
+        IndexError: an argnum is out of range for the arguments given.
+        ValueError: two argnums select the same argument, directly or through a negative alias
+            (``(0, -2)`` for two arguments).
     """
-    selected = _normalise(argnums)
+    return _value_and_grad("value_and_grad", f, argnums)
+
+
+def _value_and_grad(caller: str, f: Callable[..., Any],
+                    argnums: int | Sequence[int]) -> Callable[..., tuple[float, Any]]:
+    selected, single = _normalise(caller, argnums)
 
     def value_and_gradient(*args: Any) -> tuple[float, Any]:
-        output, leaves_per_arg = _call(f, args, selected)
+        output, leaves_per_arg = _call(caller, f, args, selected)
         if isinstance(output, list | tuple):
-            raise TypeError("value_and_grad needs f to return one Value; use jacobian for several")
+            raise TypeError(f"{caller} needs f to return one Value; use jacobian for several")
         value = output.data if isinstance(output, Value) else float(output)
-        parts = []
-        for index, leaves in zip(selected, leaves_per_arg, strict=True):
-            parts.append(_shape_like(args[index], _gradient_numbers(output, leaves)))
-        return value, parts[0] if isinstance(argnums, int) else tuple(parts)
+        return value, _shaped_gradients(output, args, selected, leaves_per_arg, single)
 
     return value_and_gradient
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """Return a function giving the gradient of ``f`` as floats (see :func:`value_and_grad`).
+    """Return a function giving the gradient of ``f`` as floats (see :func:`value_and_grad`,
+    also for what is raised).
 
     Example:
         >>> grad(lambda x, y: x * y + y, argnums=(0, 1))(3.0, 4.0)
         (4.0, 4.0)
     """
-    value_and_gradient = value_and_grad(f, argnums)
+    value_and_gradient = _value_and_grad("grad", f, argnums)
     return lambda *args: value_and_gradient(*args)[1]
 
 
@@ -100,21 +155,17 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
     """Return a function giving, for each output of ``f``, its gradient (see :func:`grad`).
 
     ``f`` may return one Value (the result is then its gradient) or a list of Values (the result
-    is a list with one gradient per output: the rows of the Jacobian).
+    is a list with one gradient per output: the rows of the Jacobian). Raises as
+    :func:`value_and_grad` does for ``argnums``.
     """
-    selected = _normalise(argnums)
+    selected, single = _normalise("jacobian", argnums)
 
     def jacobian_of(*args: Any) -> Any:
-        output, leaves_per_arg = _call(f, args, selected)
-        outputs = list(output) if isinstance(output, list | tuple) else [output]
-        rows = []
-        for out in outputs:
-            parts = [
-                _shape_like(args[index], _gradient_numbers(out, leaves))
-                for index, leaves in zip(selected, leaves_per_arg, strict=True)
-            ]
-            rows.append(parts[0] if isinstance(argnums, int) else tuple(parts))
-        return rows if isinstance(output, list | tuple) else rows[0]
+        output, leaves_per_arg = _call("jacobian", f, args, selected)
+        many = isinstance(output, list | tuple)
+        rows = [_shaped_gradients(out, args, selected, leaves_per_arg, single)
+                for out in (output if many else [output])]
+        return rows if many else rows[0]
 
     return jacobian_of
 
@@ -125,11 +176,15 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     The selected arguments are flattened into one vector ``x`` and the result is the list of rows
     ``H[i][j] = d2 f / dxi dxj``; when that vector has a single entry the result is a float.
     Computed by differentiating the recorded gradient (``create_graph=True``) once per input.
+    Raises as :func:`value_and_grad` does for ``argnums``.
     """
-    selected = _normalise(argnums)
+    selected, _ = _normalise("hessian", argnums)
 
     def hessian_of(*args: Any) -> Any:
-        output, leaves_per_arg = _call(f, args, selected)
+        output, leaves_per_arg = _call("hessian", f, args, selected)
+        if isinstance(output, list | tuple):
+            raise TypeError("hessian needs f to return one Value; take the hessian of each "
+                            "output separately")
         leaves = [leaf for leaves in leaves_per_arg for leaf in leaves]
         first = _gradient_numbers(output, leaves, create_graph=True)
         matrix = [_gradient_numbers(partial, leaves) for partial in first]

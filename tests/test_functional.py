@@ -140,3 +140,62 @@ def test_no_grad_inside_the_function_is_respected():
         return x * constant
 
     assert grad(f)(2.0) == 20.0  # d/dx (x * c) = c = 20
+
+
+# ---------------------------------------------------------------- argnums that repeat an argument
+
+TRANSFORMS = [grad, value_and_grad, jacobian, hessian]
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("argnums", [(0, 0), (1, 1), (0, -2), (-1, 1)])
+def test_an_argument_selected_twice_is_a_value_error_naming_the_argnums(transform, argnums):
+    # Before, the second lifting of the argument replaced the first, so its gradient read 0.
+    f = transform(lambda x, y: x * x * y, argnums=argnums)
+    with pytest.raises(ValueError, match=rf"{transform.__name__}: argnums \({argnums[0]}, "
+                                         rf"{argnums[1]}\) select argument \d twice"):
+        f(2.0, 3.0)
+
+
+def test_a_negative_alias_message_says_which_argument_it_names():
+    with pytest.raises(ValueError, match=r"for 2 argument\(s\), -2 is argument 0"):
+        grad(lambda x, y: x * y, argnums=(0, -2))(2.0, 3.0)
+
+
+def test_distinct_argnums_mixing_signs_still_work():
+    assert grad(lambda x, y: x * y, argnums=(-1, 0))(2.0, 3.0) == (2.0, 3.0)  # (x, y)
+
+
+@pytest.mark.parametrize("argnums", [True, 1.0, "0", (0, None)])
+def test_argnums_that_are_not_integers_are_a_type_error_at_once(argnums):
+    with pytest.raises(TypeError, match="grad: argnums must be an integer"):
+        grad(lambda x: x, argnums=argnums)
+
+
+def test_hessian_of_several_outputs_is_a_type_error():
+    # Before, the list was not a Value, so the Hessian silently read all zeros.
+    with pytest.raises(TypeError, match="hessian needs f to return one Value"):
+        hessian(lambda x: [x * x, x])(1.0)
+
+
+def test_a_string_argument_is_a_type_error_not_a_number():
+    with pytest.raises(TypeError, match="str"):
+        grad(lambda x: x * x)("2.0")
+
+
+# ---------------------------------------------------------------- large list arguments
+
+
+def test_grad_over_a_list_of_200000_numbers_is_exact_and_keeps_the_shape():
+    # Rebuilding the shape used to pop numbers from the front of a list, which moves every
+    # remaining number each time: quadratic, minutes at this size. d/dx_i sum(x_i^2) = 2 x_i.
+    xs = [i / 1000.0 for i in range(200_000)]
+    gradient = grad(lambda values: autograd.dot(values, values))(xs)
+    assert len(gradient) == len(xs)
+    assert gradient == [2.0 * x for x in xs]
+
+
+def test_grad_over_many_nested_lists_keeps_every_nesting():
+    rows = [[float(i), float(i) + 0.5] for i in range(50_000)]
+    gradient = grad(lambda rs: autograd.sum(r[0] * r[1] for r in rs))(rows)  # (b, a) per row
+    assert gradient == [[b, a] for a, b in rows]

@@ -98,7 +98,7 @@ def test_kinks_are_used_by_gradcheck(registered) -> None:
         grad if x > 0.0 else 0.0,), kinks=[lambda x: x])
     report = gradcheck(lambda x: step(x), [0.0])
     assert report.passed
-    assert report.rows[0].status == "kink at ramp (node #0)"
+    assert report.rows[0].status_text == "kink at ramp (node #0)"
 
 
 def test_the_entry_keeps_doc_and_symbolic(registered) -> None:
