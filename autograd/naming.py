@@ -9,6 +9,8 @@ beside it and ``0.7071`` is written the same way everywhere:
   :func:`autograd.topological_order` (leaves included);
 - an op is titled by its symbol (``+``), else its name, with its bound parameters if it has any
   (``leaky_relu(slope=0.01)``);
+- the op applied to named inputs is written ``a * b`` for the arithmetic symbols, else
+  ``tanh(n)``, with bound parameters after a semicolon (``pow(x; exponent=2)``);
 - a number is written to ``precision`` significant digits (``format(x, ".4g")``), never as
   ``-0``.
 
@@ -23,7 +25,16 @@ from numbers import Real
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["format_number", "node_name", "node_names", "number_formatter", "op_title"]
+__all__ = [
+    "expression",
+    "format_number",
+    "node_name",
+    "node_names",
+    "number_formatter",
+    "op_title",
+]
+
+_INFIX = ("+", "-", "*", "/", "**")
 
 
 def format_number(number: Value | Real | float, precision: int) -> str:
@@ -75,3 +86,23 @@ def op_title(node: Value) -> str:
     if op.params:
         return op.title
     return op.symbol or op.name
+
+
+def expression(node: Value, names: dict[Value, str]) -> str:
+    """The op that made ``node`` applied to its inputs' names: ``a * b``, ``tanh(n)``,
+    ``sum(a, b, c)``, ``pow(x; exponent=2)``; a leaf's own name.
+
+    Args:
+        node: the node to write.
+        names: every input's name (as :func:`node_names` gives them).
+    """
+    op = node.op
+    if op is None:
+        return names[node]
+    inputs = [names[parent] for parent in node.parents]
+    if op.symbol in _INFIX and not op.params and len(inputs) == 2:
+        return f" {op.symbol} ".join(inputs)
+    if op.params:
+        parameters = ", ".join(f"{key}={value:g}" for key, value in op.params.items())
+        return f"{op.name}({', '.join(inputs)}; {parameters})"
+    return f"{op.name}({', '.join(inputs)})"

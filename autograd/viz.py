@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "DrawingOptions",
     "Graph",
     "GraphvizNotFoundError",
     "draw_frame",
@@ -154,8 +155,13 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
 
 
 @dataclass(frozen=True)
-class _Style:
-    """draw_graph's options, checked once."""
+class DrawingOptions:
+    """:func:`draw_graph`'s options, checked when made (see :func:`draw_graph` for each).
+
+    Raises:
+        TypeError: ``max_nodes`` or ``precision`` is not an integer.
+        ValueError: an option is out of range; the message starts with ``caller``.
+    """
 
     rankdir: str = "LR"
     show_grad: bool = True
@@ -163,17 +169,19 @@ class _Style:
     color_by_grad: bool = False
     max_nodes: int = DEFAULT_MAX_NODES
     precision: int = 4
+    caller: str = field(default="draw_graph", compare=False)
 
     def __post_init__(self) -> None:
         if self.rankdir not in _RANKDIRS:
             raise ValueError(
-                f"draw_graph: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {self.rankdir!r}"
+                f"{self.caller}: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {self.rankdir!r}"
             )
-        require_count("draw_graph: max_nodes", self.max_nodes, 3)
-        require_count("draw_graph: precision", self.precision, 1)
+        require_count(f"{self.caller}: max_nodes", self.max_nodes, 3)
+        require_count(f"{self.caller}: precision", self.precision, 1)
 
     @property
     def horizontal(self) -> bool:
+        """Whether records lie across the direction of the layout (``LR``/``RL``)."""
         return self.rankdir in ("LR", "RL")
 
 
@@ -226,7 +234,7 @@ def _summary_fields(summary: Summary) -> list[str]:
 class _Drawing:
     """One drawing of a planned layout: value records, op nodes, summaries, edges, legend."""
 
-    def __init__(self, layout: Layout, style: _Style, grads: Mapping[Value, Any] | None,
+    def __init__(self, layout: Layout, style: DrawingOptions, grads: Mapping[Value, Any] | None,
                  highlight: Value | None, element_ids: bool) -> None:
         self.layout = layout
         self.style = style
@@ -390,12 +398,11 @@ def draw_frame(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph needs a Value, got {type(root).__name__}: {root!r}")
-    try:
-        style = _Style(**options)
-    except TypeError:
-        unknown = sorted(set(options) - set(_Style.__dataclass_fields__))
-        raise TypeError(f"draw_graph: unknown option(s) {unknown}; known: "
-                        f"{sorted(_Style.__dataclass_fields__)}") from None
+    known = set(DrawingOptions.__dataclass_fields__) - {"caller"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"draw_graph: unknown option(s) {unknown}; known: {sorted(known)}")
+    style = DrawingOptions(**options)
     if layout is None:
         layout = plan_layout(topological_order(root, include_leaves=True), style.max_nodes)
     return _Drawing(layout, style, grads, highlight, element_ids).draw(caption)
