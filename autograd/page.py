@@ -41,7 +41,8 @@ Text = str | list[str]
 #: The most rows a step's table shows; the rest are counted in a last row.
 MAX_ROWS = 40
 
-_UNSAFE_SVG = re.compile(r"<\s*(script|foreignobject|iframe|object|embed)\b|\son\w+\s*=",
+# Elements that run or embed something, and event-handler attributes inside a tag.
+_UNSAFE_SVG = re.compile(r"<\s*(script|foreignobject|iframe|object|embed)\b|<[^>]*\son[a-z]+\s*=",
                          re.IGNORECASE)
 
 
@@ -184,7 +185,7 @@ def render_page(page: PageData) -> str:
               "form-action 'none'")
     template = _resource("page.html")
     filled = {
-        "policy": html.escape(policy),
+        "policy": policy,  # our own text: no quote or markup in it
         "style": style,
         "title": html.escape(page.title),
         "subtitle": html.escape(page.subtitle),
