@@ -342,7 +342,7 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
                style="rounded,filled", fillcolor="#f4dcdc")
     for source in sources:
         graph.edge(source, "loss", style="dashed", arrowsize="0.5")
-    graph.attr(label=_caption(look), labelloc="b", fontname="Helvetica", fontsize="10")
+    graph.attr(label=_caption(layers, look), labelloc="b", fontname="Helvetica", fontsize="10")
     return graph
 
 
@@ -357,9 +357,12 @@ def _weight_edge(graph: Any, source: str, target: str, name: str, position: int,
                label=f"w {wide}\\ngrad {wide}")
 
 
-def _caption(look: _Look) -> str:
+def _caption(layers: list[Layer], look: _Look) -> str:
+    biases = any(look.bias_shown(neuron) for layer in layers for neuron in layer.neurons)
     neuron = ("neuron: a = its output, δ = dL/dz" if look.compact
-              else "neuron: activation, a = its output, δ = dL/dz; beside it: bias b and dL/db")
+              else "neuron: activation, a = its output, δ = dL/dz")
+    if biases:
+        neuron += "; beside it: bias b and dL/db"
     edge = ("edge (coloured by its input): weight w and dL/dw" if look.labelled
             else "click or hover a neuron or an edge for its numbers")
     return f"{neuron}; {edge}"
