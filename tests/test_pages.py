@@ -131,6 +131,16 @@ def test_graph_page_embeds_the_lecture_gradients_in_its_last_steps() -> None:
     assert final[f"d{index[o]}"] == "0.7071"
 
 
+def test_graph_page_adds_both_edges_of_an_operand_used_twice() -> None:
+    a = Value(3.0, label="a")
+    y = a + a  # dy/da = 1 + 1, by hand
+    data = island(to_html(y))
+    index = {node: i for i, node in enumerate(autograd.topological_order(y, include_leaves=True))}
+    grads = [text for step in data["steps"] for key, text in step["changes"]
+             if key == f"g{index[a]}"]
+    assert grads == ["1", "2"]  # the running gradient after each edge
+
+
 def test_graph_page_writes_numbers_to_the_precision_asked() -> None:
     x = Value(1.0 / 3.0, label="x")
     y = x * 3.0
@@ -188,6 +198,18 @@ def test_to_html_refuses_a_graph_too_large_for_a_page(monkeypatch: pytest.Monkey
         to_html(value_sum(xs))
 
 
+@pytest.mark.parametrize("svg", [
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><g onclick="alert(1)"><text>x</text></g></svg>',
+    '<svg><foreignObject><div>x</div></foreignObject></svg>',
+])
+def test_page_refuses_an_svg_with_markup_that_runs(svg: str) -> None:
+    from autograd.page import inline_svg
+
+    with pytest.raises(ValueError, match="refusing an SVG"):
+        inline_svg(svg)
+
+
 def test_save_html_writes_the_page(tmp_path: Path) -> None:
     o, _ = neuron()
     path = save_html(o, tmp_path / "neuron.html", title="A neuron")
@@ -203,6 +225,12 @@ def test_interactive_shows_the_page_in_an_iframe() -> None:
     source = html.unescape(re.search(r'srcdoc="([^"]*)"', shown).group(1))  # type: ignore[union-attr]
     assert source == to_html(o)
     assert "<script" not in shown  # the page's markup is escaped inside the attribute
+
+
+def test_interactive_rejects_a_frame_too_small_to_use() -> None:
+    o, _ = neuron()
+    with pytest.raises(ValueError, match="interactive: height must be at least 100"):
+        interactive(o, height=10)
 
 
 # ---------------------------------------------------------------------------- network pages
