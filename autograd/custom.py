@@ -66,6 +66,31 @@ def _domain(domain: Sequence[Interval | tuple[float, float]] | Interval | None,
     return tuple(intervals)
 
 
+def _checked_forward(name: str, forward: Callable[..., Any]) -> Callable[..., float]:
+    """``forward`` made to return a float or raise a TypeError naming the op.
+
+    Anything but a float (numpy's float64 is one) is refused at the first call, before it can
+    reach the graph: None would fail later with a bare AttributeError, a complex number would
+    carry on silently in complex arithmetic, and an int usually means a forward that ignores its
+    input (write ``float(...)`` if that is really meant).
+    """
+
+    def checked(*inputs: float, **params: float) -> float:
+        result = forward(*inputs, **params)
+        if type(result) is float:
+            return result
+        if isinstance(result, float):
+            return float(result)
+        raise TypeError(
+            f"{name}: the forward of this custom op must return a real number (float), got "
+            f"{type(result).__name__} {result!r} for input(s) "
+            f"{', '.join(repr(x) for x in inputs)}"
+        )
+
+    checked.__wrapped__ = forward  # type: ignore[attr-defined]
+    return checked
+
+
 def register_op(
     name: str,
     forward: Callable[..., float],
@@ -117,7 +142,7 @@ def register_op(
         raise TypeError(f"register_op({name!r}): forward and rule must be callable")
     size = _arity_of(forward) if arity == -1 else arity
     entry = register(Op(
-        name, size, forward, rule,
+        name, size, _checked_forward(name, forward), rule,
         doc or f"{name} (custom op)",
         domain=_domain(domain, name),
         kinks=tuple(kinks),

@@ -13,18 +13,15 @@ This module needs only the standard library; the drawings of :func:`step_through
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .graph import topological_order
+from .graph import propagate, rule_failed
 from .naming import node_names as _names
 from .naming import number_formatter as _formatter
 from .naming import op_title as _op_title
 from .value import Value
-
-if TYPE_CHECKING:
-    from .viz import Graph
 
 __all__ = ["Derivation", "Row", "StepThrough", "explain", "step_through"]
 
@@ -122,38 +119,48 @@ class Derivation:
 _Product = tuple[int, Value, float, float, float, float]
 
 
-def _steps(root: Value) -> Iterator[tuple[Value, list[_Product], dict[Value, float]]]:
-    """The backward pass on floats, one interior node at a time.
+@dataclass(frozen=True)
+class _Step:
+    """One node's turn in the backward pass: its chain-rule products, in operand order.
 
-    Yields ``(node, products, gradients)``: the node processed, its chain-rule products as
-    ``(operand, input, local, upstream, contribution, accumulated)``, and the gradients so far
-    (a live dict: copy it to keep it).
+    ``products`` holds ``(operand, input, local, upstream, contribution, accumulated)``.
     """
-    gradients: dict[Value, float] = {root: 1.0}
-    names = _names(root)
-    for node in reversed(topological_order(root)):
-        upstream = gradients.get(node, 0.0)
+
+    node: Value
+    products: list[_Product]
+
+
+def _record(root: Value) -> tuple[list[_Step], dict[Value, float]]:
+    """The backward pass of ``root`` as the core's sweep runs it, one :class:`_Step` per node.
+
+    The steps are observed from :func:`autograd.graph.propagate` (the one backward core), so
+    they are exactly the rules ``backward()`` runs, in its order, skipping the nodes it skips
+    (those no gradient reaches). Nothing is mutated. Returns the steps and every gradient.
+    """
+    steps: list[_Step] = []
+
+    def observe(node: Value, upstream: Any, contributions: Any) -> None:
         op = node.op
-        assert op is not None  # topological_order without leaves lists only op outputs
+        assert op is not None  # the sweep observes op nodes only
         inputs = [parent.data for parent in node.parents]
         try:
             locals_ = op.rule(1.0, node.data, *inputs)
-            contributions = op.rule(upstream, node.data, *inputs)
-        except (ArithmeticError, ValueError) as error:
-            raise type(error)(
-                f"explain: the derivative of {op.title} at node {names[node]!r} (inputs "
-                f"{', '.join(repr(x) for x in inputs)}) cannot be evaluated: {error}"
-            ) from None
+        except Exception as error:
+            raise rule_failed(error, node) from None
+        running: dict[Value, float] = {}
         products: list[_Product] = []
         for operand, (parent, local, contribution) in enumerate(
             zip(node.parents, locals_, contributions, strict=True)
         ):
-            local = 0.0 if local is None else float(local)
-            contribution = 0.0 if contribution is None else float(contribution)
-            previous = gradients.get(parent)
-            gradients[parent] = contribution if previous is None else previous + contribution
-            products.append((operand, parent, local, upstream, contribution, gradients[parent]))
-        yield node, products, gradients
+            share = 0.0 if contribution is None else float(contribution)
+            before = running.get(parent, parent.grad)
+            running[parent] = before + share if share else before
+            products.append((operand, parent, 0.0 if local is None else float(local),
+                             float(upstream), share, running[parent]))
+        steps.append(_Step(node, products))
+
+    gradients = propagate(root, 1.0, observer=observe)
+    return steps, {node: float(grad) for node, grad in gradients.items()}
 
 
 def explain(root: Value, *, precision: int = 4) -> Derivation:
@@ -180,29 +187,55 @@ def explain(root: Value, *, precision: int = 4) -> Derivation:
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}: {root!r}")
     names = _names(root)
-    rows: list[Row] = []
-    gradients: dict[Value, float] = {root: 1.0}
-    for step, (node, products, current) in enumerate(_steps(root), start=1):
-        for operand, parent, local, upstream, contribution, accumulated in products:
-            rows.append(Row(step, names[node], _op_title(node), names[parent], operand, local,
-                            upstream, contribution, accumulated))
-        gradients = current
-    full = {node: gradients.get(node, 0.0) for node in names}
-    return Derivation(root, rows, full, precision)
+    steps, gradients = _record(root)
+    rows = [
+        Row(number, names[step.node], _op_title(step.node), names[parent], operand, local,
+            upstream, contribution, accumulated)
+        for number, step in enumerate(steps, start=1)
+        for operand, parent, local, upstream, contribution, accumulated in step.products
+    ]
+    return Derivation(root, rows, gradients, precision)
+
+
+class _Frames(Sequence[Any]):
+    """The drawings of a step-through, each built the first time it is asked for.
+
+    Recording the pass is linear in the size of the graph; each drawing costs one pass over the
+    graph, paid only for the frames actually shown (a slider shows a few; a 2,000-op chain has
+    2,000 frames that nobody renders all of).
+    """
+
+    def __init__(self, draw: Callable[[int], Any], count: int) -> None:
+        self._draw = draw
+        self._count = count
+        self._built: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(self._count))]
+        position = index + self._count if index < 0 else index
+        if not 0 <= position < self._count:
+            raise IndexError(f"frame {index} of a step-through with {self._count} frames")
+        if position not in self._built:
+            self._built[position] = self._draw(position)
+        return self._built[position]
 
 
 class StepThrough:
     """The backward pass as a sequence of drawings, for a slider in Jupyter.
 
     Attributes:
-        frames: one :class:`autograd.viz.Graph` per step. Frame 0 shows the seed (the root's
-            gradient 1); frame k shows the gradients after the k-th node has passed its
-            gradient to its inputs, with that node outlined in red. Gradients not reached yet
-            show as ``·``.
+        frames: one :class:`autograd.viz.Graph` per step, drawn when first indexed. Frame 0
+            shows the seed (the root's gradient 1); frame k shows the gradients after the k-th
+            node has passed its gradient to its inputs, with that node outlined in red.
+            Gradients not reached yet show as ``·``.
         captions: one line per frame saying what happened in it.
     """
 
-    def __init__(self, frames: list[Graph], captions: list[str]) -> None:
+    def __init__(self, frames: Sequence[Any], captions: list[str]) -> None:
         self.frames = frames
         self.captions = captions
         self._svg: dict[int, str] = {}
@@ -286,16 +319,22 @@ def step_through(root: Value, **options: Any) -> StepThrough:
     settings.update(options)
     names = _names(root)
     number = _formatter(int(settings["precision"]))
-    frames = []
+    steps, _ = _record(root)
     captions = [f"step 0: seed d({names[root]})/d({names[root]}) = 1"]
-    frames.append(_draw(root, grads={root: 1.0}, highlight=root, caption=captions[0],
-                        **settings))
-    for step, (node, products, gradients) in enumerate(_steps(root), start=1):
-        upstream = number(products[0][3]) if products else "0"
+    for index, step in enumerate(steps, start=1):
+        upstream = number(step.products[0][3]) if step.products else "0"
         passed = ", ".join(f"grad({names[parent]}) += {upstream} × {number(local)}"
-                           for _, parent, local, _, _, _ in products)
-        caption = f"step {step}: {names[node]} ({_op_title(node)}) passes back its grad: {passed}"
-        captions.append(caption)
-        frames.append(_draw(root, grads=dict(gradients), highlight=node, caption=caption,
-                            **settings))
-    return StepThrough(frames, captions)
+                           for _, parent, local, _, _, _ in step.products)
+        captions.append(f"step {index}: {names[step.node]} ({_op_title(step.node)}) passes "
+                        f"back its grad: {passed}")
+
+    def draw(position: int) -> Any:
+        gradients: dict[Value, float] = {root: 1.0}
+        for step in steps[:position]:
+            for _, parent, _, _, _, accumulated in step.products:
+                gradients[parent] = accumulated
+        highlight = steps[position - 1].node if position else root
+        return _draw(root, grads=gradients, highlight=highlight, caption=captions[position],
+                     **settings)
+
+    return StepThrough(_Frames(draw, len(captions)), captions)

@@ -1,21 +1,36 @@
-"""Walking the graph: topological order, the backward pass, zeroing gradients.
+"""The backward core: one traversal of the graph and one sweep of the chain rule.
 
-Nothing here recurses: the order comes from an explicit stack, so a chain of a million nodes is
-as easy as a chain of ten. The order is deterministic (parents are visited in operand order),
-which keeps drawings and tables stable.
+Everything that walks a graph goes through this module:
 
-The backward pass is the chain rule applied in reverse topological order: for every node the op
-table's rule turns the node's gradient into one contribution per parent. :func:`propagate` is the
-general form, with gradients flowing through a dict keyed by node; with ``create_graph=True`` the
-same rules run on Values there, so the gradients are themselves recorded and can be
-differentiated again. ``backward()`` without ``create_graph`` takes a fast path that computes the
-same numbers on floats, passing gradients through the nodes' own ``grad`` slots (see the comment
-above :func:`_sorted_interior`): no Value is allocated and no dict or set is built.
+- :func:`topological_order` is the one traversal. It is iterative (no recursion, so a chain of a
+  million nodes is as easy as ten), deterministic (depth-first, parents in operand order, roots in
+  the order given) and pure: it reads the graph and writes nothing.
+- :func:`sweep` is the one chain-rule sweep. It visits nodes in reverse topological order and, for
+  every node whose gradient is not zero, calls the op table's rule and adds one contribution to
+  each parent. Gradients flow through the nodes' own ``grad`` slots: an attribute read and write
+  is the cheapest store Python has, which is what keeps ``backward()`` fast. The same loop runs on
+  floats and, with ``create_graph=True``, on Values (the rules are written for both), checks every
+  contribution inside ``detect_anomaly()``, and reports each step to an observer (how
+  :func:`autograd.explain` and the pages see the pass). It also runs on the tape's replay slots
+  (:mod:`autograd.tape`), which have the same four fields as a Value.
+- :func:`rule_failed` and :func:`wrong_shape` are the one error contract for a rule: the original
+  exception is kept and the op, its inputs and the node are added with ``add_note``; a rule that
+  does not return one gradient per input is a ``TypeError`` naming the op.
+
+Around the sweep, :func:`backward` and :func:`propagate` give the two behaviours users see: the
+first accumulates into leaves and leaves interior nodes with the gradients of this pass; the second
+returns the gradients in a dict and leaves every ``grad`` as it was. Both are all-or-nothing: if a
+rule fails, every ``grad`` they touched is restored before the exception leaves. Both hold one
+process-wide lock while they use the slots, so two threads differentiating graphs that share nodes
+get exactly the gradients they would get one after the other (a lock is the simple, correct
+answer here: the slots are the fast path's working memory, and Python runs one thread at a time
+anyway).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .mode import ANOMALY_DETECTION, GRAD_ENABLED
@@ -23,262 +38,338 @@ from .mode import ANOMALY_DETECTION, GRAD_ENABLED
 if TYPE_CHECKING:
     from .value import Value
 
+#: Serialises every pass that uses the nodes' ``grad`` slots as working memory.
+LOCK = threading.RLock()
 
-def topological_order(root: Value, *, include_leaves: bool = False) -> list[Value]:
-    """The nodes of ``root``'s graph, each after all of its parents, ``root`` last.
+#: ``observer(node, upstream, contributions)``: called by :func:`sweep` for every node whose rule
+#: ran, before its contributions are added to its parents.
+Observer = Callable[[Any, Any, Sequence[Any]], None]
+
+
+# -------------------------------------------------------------------------------- traversal
+
+
+def topological_order(
+    roots: Value | Iterable[Value], *, include_leaves: bool = False,
+    boundary: Iterable[Value] = (),
+) -> list[Value]:
+    """The nodes of the graph of ``roots``, each after all of its parents.
 
     Args:
-        root: the output node.
-        include_leaves: also list the leaves (the backward pass does not need them; drawing does).
+        roots: one output node, or several (their graphs are merged; shared nodes appear once).
+        include_leaves: also list the leaves (the backward pass needs them for bookkeeping;
+            drawings for their records). A leaf is listed just before the first node using it.
+        boundary: nodes treated as leaves even when they have parents (the tape's inputs).
 
     Returns:
-        A list in a deterministic order: depth-first, parents in operand order.
+        A list in a deterministic order: depth-first, parents in operand order, roots in order.
+        Every root comes after its own graph.
     """
-    if not root.parents:
-        return [root] if include_leaves else []
+    stops = set(boundary)
+    visited: set[Any] = set()
     order: list[Value] = []
-    visited = {root}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
-            if parent in visited:
-                continue
-            visited.add(parent)
-            if parent.parents:
-                stack.append((parent, iter(parent.parents)))
-                break
+    for root in _as_roots(roots):
+        if root in visited:
+            continue
+        visited.add(root)
+        if not root.parents or root in stops:
             if include_leaves:
-                order.append(parent)
-        else:
-            stack.pop()
-            order.append(node)
+                order.append(root)
+            continue
+        # Depth-first with an explicit stack of (node, iterator over its parents): a node is
+        # appended once its iterator is exhausted, i.e. after all of its parents.
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, pending = stack[-1]
+            for parent in pending:
+                if parent in visited:
+                    continue
+                visited.add(parent)
+                if parent.parents and parent not in stops:
+                    stack.append((parent, iter(parent.parents)))
+                    break
+                if include_leaves:
+                    order.append(parent)
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
-def propagate(
-    root: Value, seed: Any, *, create_graph: bool = False, order: list[Value] | None = None
-) -> dict[Value, Any]:
-    """Run the chain rule from ``root`` and return d(root)/d(node) for every node reached.
-
-    Nodes whose gradient is exactly zero (a dead ReLU, the losing side of a max) pass nothing on.
-    No node's ``.grad`` is touched; see :func:`backward` for that.
-
-    Args:
-        root: the output node.
-        seed: d(out)/d(root), usually 1.0; a Value when ``create_graph`` is set.
-        create_graph: run the rules on Values, so the gradients form a graph of their own.
-        order: ``topological_order(root)`` when the caller already has it.
-
-    Raises:
-        ZeroDivisionError, ValueError, OverflowError: a rule failed (for example the derivative
-            of sqrt at 0); the message names the op, its inputs and the node.
-        FloatingPointError: inside ``detect_anomaly()``, a gradient is not finite.
-    """
+def _as_roots(roots: Any) -> list[Any]:
     from .value import Value
 
-    if create_graph and not isinstance(seed, Value):
-        seed = Value(float(seed))
-    if not create_graph:
-        seed = float(seed)
-    grads: dict[Value, Any] = {root: seed}
-    check_finite = ANOMALY_DETECTION.get()
-    token = GRAD_ENABLED.set(True) if create_graph else None
-    try:
-        for node in reversed(topological_order(root) if order is None else order):
-            grad = grads.get(node, 0.0)
-            if type(grad) is float and grad == 0.0:
-                continue
-            op = node.op
-            assert op is not None  # the order holds interior nodes only
-            parents = node.parents
-            try:
-                if create_graph:
-                    contributions = op.rule(grad, node, *parents)
-                else:
-                    contributions = op.rule(grad, node.data, *[parent.data for parent in parents])
-            except (ArithmeticError, ValueError, TypeError) as error:
-                raise _rule_failed(node, error) from None
-            if not isinstance(contributions, tuple | list) or len(contributions) != len(parents):
-                raise _rule_failed(node, TypeError(_SHAPE.format(count=len(parents))))
-            pairs = zip(parents, contributions, strict=True)
-            for index, (parent, contribution) in enumerate(pairs):
-                if contribution is None or (type(contribution) is float and contribution == 0.0):
-                    continue
-                if check_finite:
-                    _check_finite(op.title, node, index, parent, contribution)
-                previous = grads.get(parent)
-                grads[parent] = contribution if previous is None else previous + contribution
-    finally:
-        if token is not None:
-            GRAD_ENABLED.reset(token)
-    return grads
+    if isinstance(roots, Value):
+        return [roots]
+    return list(roots)
 
+
+# -------------------------------------------------------------------------------- rule contract
 
 _SHAPE = "its rule must return a tuple with one gradient (or None) per input, {count} here"
 
 
-def _rule_failed(node: Value, error: Exception) -> Exception:
-    """``error`` from the rule of ``node``'s op, re-raised with the op, its inputs and nodes."""
+def describe_step(node: Any) -> str:
+    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran, for a note."""
     from .value import describe_nodes
 
     title = node.op.title if node.op is not None else "leaf"
-    if isinstance(error, TypeError | ValueError) and "unpack" in str(error):
-        error = TypeError(f"{error}: {_SHAPE.format(count=len(node.parents))}")
     inputs = ", ".join(repr(parent.data) for parent in node.parents)
-    return type(error)(
-        f"backward of {title} at input(s) {inputs} failed: {error} "
-        f"{describe_nodes(node.parents)}"
+    where = f" (output node {node.label!r})" if getattr(node, "label", "") else ""
+    return (f"backward of {title} at input(s) {inputs} {describe_nodes(node.parents)}"
+            f"{where}").rstrip()
+
+
+def rule_failed(error: BaseException, node: Any) -> BaseException:
+    """``error`` raised by the rule of ``node``'s op, with the op, inputs and node noted."""
+    error.add_note(describe_step(node))
+    return error
+
+
+def wrong_shape(node: Any, contributions: Any) -> TypeError:
+    """The error for a rule that did not return one gradient per input."""
+    title = node.op.title if node.op is not None else "leaf"
+    error = TypeError(
+        f"the rule of {title} returned {type(contributions).__name__} {contributions!r}: "
+        + _SHAPE.format(count=len(node.parents))
     )
+    error.add_note(describe_step(node))
+    return error
 
 
-def _check_finite(op_name: str, node: Value, index: int, parent: Value, contribution: Any) -> None:
-    number = float(contribution)
-    if number - number != 0.0:
-        where = f" (node {node.label!r})" if node.label else ""
-        into = f" (node {parent.label!r})" if parent.label else ""
-        raise FloatingPointError(
-            f"detect_anomaly: backward of {op_name}{where} gave the non-finite gradient "
-            f"{number!r} for its input {index}{into} with value {parent.data!r}"
-        )
+def _non_finite_gradient(node: Any, index: int, contribution: Any) -> FloatingPointError:
+    parent = node.parents[index]
+    into = f" (node {parent.label!r})" if getattr(parent, "label", "") else ""
+    error = FloatingPointError(
+        f"detect_anomaly: backward of {node.op.title} gave the non-finite gradient "
+        f"{float(contribution)!r} for its input {index}{into} with value {parent.data!r}"
+    )
+    error.add_note(describe_step(node))
+    return error
 
 
-def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> None:
-    """Write d(root)/d(node) into ``node.grad`` for every node of ``root``'s graph.
+# -------------------------------------------------------------------------------- the sweep
 
-    Leaves accumulate across calls (PyTorch's semantics: call :func:`zero_grad` between steps);
-    interior nodes are overwritten with the gradient of this call, so a drawing after backward
-    shows the numbers of the latest pass.
+
+def sweep(
+    order: Sequence[Any], *, create_graph: bool = False, check_finite: bool = False,
+    observer: Observer | None = None,
+) -> None:
+    """Apply the chain rule to ``order`` in reverse, through the nodes' ``grad`` slots.
+
+    Before the call, every interior node's ``grad`` holds its seed (0.0 for most, the upstream
+    gradient for the roots) and every leaf's ``grad`` what it should accumulate onto. A node
+    whose gradient is exactly 0.0 passes nothing on (a dead ReLU, the losing side of a max), nor
+    does a contribution that is exactly 0.0 or None.
+
+    Args:
+        order: interior nodes (and leaves, which are skipped) in topological order.
+        create_graph: run the rules on Values so the gradients are recorded (second order).
+        check_finite: raise ``FloatingPointError`` at the first non-finite contribution.
+        observer: called for every node whose rule ran (see :data:`Observer`).
+
+    Raises:
+        The rule's own exception, with the op, its inputs and the node added as a note;
+        TypeError when a rule returns the wrong number of gradients.
     """
-    if not create_graph and root.parents and not ANOMALY_DETECTION.get():
-        _backward_floats(root, float(grad))
-        return
-    order = topological_order(root)
-    grads = propagate(root, grad, create_graph=create_graph, order=order)
-    for node in order:
-        node.grad = grads.get(node, 0.0)
-    if not root.parents:
-        grads.setdefault(root, grad)
-    for node, gradient in grads.items():
-        if node.parents:
+    careful = create_graph or check_finite or observer is not None
+    for node in reversed(order):
+        grad = node.grad
+        op = node.op
+        if op is None or not grad:  # a leaf, or nothing reached it (a Value grad is truthy)
             continue
-        previous = node.grad
-        # The same accumulation as the fast path's ``leaf.grad += gradient``: a grad left as a
-        # Value by an earlier create_graph pass stays a Value (as in PyTorch).
-        node.grad = gradient if type(previous) is float and previous == 0.0 else previous + gradient
-
-
-# --------------------------------------------------------------------------------------------
-# The fast path of backward(): floats only (create_graph=False, no anomaly checks).
-#
-# It computes exactly what propagate() + the copy into .grad compute, with two changes that
-# matter for speed (on the 10,000-op elementary chain, sort plus sweep went from about 610 to
-# 260 ns per node against the dict-based pass; see benchmarks/RESULTS.md):
-#
-# 1. Gradients flow through the nodes' own ``grad`` slots instead of a dict, and the same slots
-#    mark the nodes the topological sort has visited, so no set or dict is built. The mark is
-#    ``_UNREACHED``, a float 0.0 with its own identity: a visited node's grad ``is _UNREACHED``
-#    until a contribution arrives (``_UNREACHED + c`` is a new float), and it still counts as 0.0
-#    in arithmetic. Every mark is replaced by a plain 0.0 before the pass ends, even on error.
-#    Leaves are never pushed on the stack (they have nothing to sort); they simply accumulate.
-# 2. Rules are called with the parents' numbers directly, with unrolled cases for one and two
-#    parents (most nodes), and a contribution that is exactly 0.0 (a dead ReLU, the losing side
-#    of a max, an inactive hinge term) is skipped, as is every node whose gradient stays 0.0.
-# --------------------------------------------------------------------------------------------
-
-_UNREACHED = float("0.0")  # a distinct float object: the "visited, no gradient yet" mark
-_OPEN = float("-0.0")  # another one, held only while the sort is inside a node's parents
-
-
-def _sorted_interior(root: Value) -> list[Value]:
-    """The interior nodes of ``root``'s graph in topological order, each marked _UNREACHED."""
-    # Depth-first on one plain stack. A node is first *opened* (marked _OPEN) and its unsorted
-    # interior parents pushed above it; when it is on top again, all of them are sorted, so it
-    # is appended to the order and marked _UNREACHED ("sorted"). A node pushed twice before it
-    # is sorted is simply skipped the second time. This allocates nothing per node that the
-    # cyclic garbage collector tracks (a stack of (node, iterator) pairs would, and on a deep
-    # chain it keeps them all alive, so the collector walks the freshly built graph again and
-    # again), and does not keep a position per node.
-    order: list[Value] = []
-    opened = _OPEN
-    done = _UNREACHED
-    stack = [root]
-    push = stack.append
-    try:
-        while stack:
-            node = stack[-1]
-            state = node.grad
-            if state is opened:
-                stack.pop()
-                node.grad = done
-                order.append(node)
-            elif state is done:
-                stack.pop()
-            else:
-                node.grad = opened
-                for parent in node.parents:
-                    if parent.parents and parent.grad is not done:
-                        push(parent)
-    except BaseException:  # e.g. KeyboardInterrupt: leave no mark behind
-        for node in order + stack:
-            if node.grad is opened or node.grad is done:
-                node.grad = 0.0
-        raise
-    return order
-
-
-def _backward_floats(root: Value, seed: float) -> None:
-
-    order = _sorted_interior(root)
-    root.grad = seed
-    mark = _UNREACHED
-    node = root
-    try:
-        for node in reversed(order):
-            grad = node.grad
-            if grad is mark:  # nothing reached this node: its gradient is 0
-                node.grad = 0.0
-                continue
-            if not grad:
-                continue
-            parents = node.parents
-            if len(parents) == 1:
-                (a,) = parents
-                (da,) = node.op.rule(grad, node.data, a.data)  # type: ignore[union-attr]
-                if da:
-                    a.grad += da
+        parents = node.parents
+        try:
+            if create_graph:
+                contributions = op.rule(grad, node, *parents)
+            elif len(parents) == 1:
+                contributions = op.rule(grad, node.data, parents[0].data)
             elif len(parents) == 2:
-                a, b = parents
-                da, db = node.op.rule(grad, node.data, a.data, b.data)  # type: ignore[union-attr]
-                if da:
-                    a.grad += da
-                if db:
-                    b.grad += db
+                contributions = op.rule(grad, node.data, parents[0].data, parents[1].data)
             else:
-                contributions = node.op.rule(  # type: ignore[union-attr]
-                    grad, node.data, *[parent.data for parent in parents]
-                )
+                contributions = op.rule(grad, node.data, *[parent.data for parent in parents])
+        except Exception as error:
+            raise rule_failed(error, node) from None
+        if careful:
+            _accumulate_carefully(node, grad, contributions, create_graph, check_finite, observer)
+            continue
+        # The fast path: unpacking checks the count; ``if da`` skips 0.0 and None.
+        try:
+            if len(parents) == 1:
+                (da,) = contributions
+                if da:
+                    parents[0].grad += da
+            elif len(parents) == 2:
+                da, db = contributions
+                if da:
+                    parents[0].grad += da
+                if db:
+                    parents[1].grad += db
+            else:
                 if len(contributions) != len(parents):
-                    raise TypeError(_SHAPE.format(count=len(parents)))
+                    raise TypeError
                 for parent, contribution in zip(parents, contributions, strict=True):
                     if contribution:
                         parent.grad += contribution
-    except (ArithmeticError, ValueError, TypeError) as error:
-        for other in order:  # leave no mark behind
-            if other.grad is mark:
-                other.grad = 0.0
-        raise _rule_failed(node, error) from None
-    except BaseException:
-        for other in order:
-            if other.grad is mark:
-                other.grad = 0.0
-        raise
+        except (TypeError, ValueError):
+            raise wrong_shape(node, contributions) from None
+
+
+def _accumulate_carefully(
+    node: Any, grad: Any, contributions: Any, create_graph: bool, check_finite: bool,
+    observer: Observer | None,
+) -> None:
+    """The sweep's accumulation with checks, observation and Value-valued gradients."""
+    parents = node.parents
+    if not isinstance(contributions, tuple | list) or len(contributions) != len(parents):
+        raise wrong_shape(node, contributions)
+    if check_finite:
+        for index, contribution in enumerate(contributions):
+            if contribution is not None:
+                number = float(contribution)
+                if number - number != 0.0:
+                    raise _non_finite_gradient(node, index, contribution)
+    if observer is not None:
+        observer(node, grad, contributions)
+    for parent, contribution in zip(parents, contributions, strict=True):
+        if contribution is None or (type(contribution) is float and contribution == 0.0):
+            continue
+        previous = parent.grad
+        # The first contribution replaces a float 0.0, so no ``0.0 + g`` node is recorded.
+        if type(previous) is float and previous == 0.0:
+            parent.grad = contribution
+        else:
+            parent.grad = previous + contribution
+
+
+# -------------------------------------------------------------------------------- the passes
+
+
+def backward(
+    roots: Value | Sequence[Value], grads: Any = None, *, create_graph: bool = False
+) -> None:
+    """Backpropagate from one output or several, each with its own seed gradient.
+
+    For one root this is ``root.backward(grad)``; for several it is PyTorch's
+    ``torch.autograd.backward(tensors, grad_tensors)``: every node receives
+    sum_i seed_i * d(root_i)/d(node). Leaves accumulate into ``.grad`` across calls (call
+    :func:`zero_grad` between steps); interior nodes hold the gradient of this call. All or
+    nothing: if a rule fails, every ``grad`` is left as it was before the call.
+
+    Args:
+        roots: a Value, or a sequence of Values.
+        grads: the seed for each root (numbers, or Values with ``create_graph``); ``None`` means
+            1.0 for each. A single number is accepted for a single root.
+        create_graph: record the backward pass itself, so gradients can be differentiated.
+
+    Raises:
+        TypeError: a root is not a Value, or the seeds do not match the roots.
+        ValueError: a seed is not finite.
+    """
+    pairs = _seeds(roots, grads, create_graph)
+    with LOCK:
+        nodes = topological_order([root for root, _ in pairs], include_leaves=True)
+        saved = [node.grad for node in nodes]
+        try:
+            _run(nodes, pairs, create_graph, keep_leaves=True)
+        except BaseException:
+            for node, grad in zip(nodes, saved, strict=True):
+                node.grad = grad
+            raise
+
+
+def propagate(
+    root: Value | Sequence[Value], seed: Any = 1.0, *, create_graph: bool = False,
+    order: list[Value] | None = None, observer: Observer | None = None,
+) -> dict[Value, Any]:
+    """d(root)/d(node) for every node of the graph, returned in a dict; no ``grad`` changes.
+
+    Args:
+        root: the output node (or several, with one seed each in ``seed``).
+        seed: d(out)/d(root), usually 1.0; a Value when ``create_graph`` is set.
+        create_graph: run the rules on Values, so the gradients form a graph of their own.
+        order: ignored (kept for callers written before the backward core); the traversal is
+            always :func:`topological_order`.
+        observer: see :func:`sweep`.
+
+    Raises:
+        The failing rule's exception with a note naming the op, its inputs and the node;
+        FloatingPointError inside ``detect_anomaly()`` for a non-finite gradient.
+    """
+    del order
+    pairs = _seeds(root, seed if not isinstance(root, Sequence) else seed, create_graph)
+    with LOCK:
+        nodes = topological_order([node for node, _ in pairs], include_leaves=True)
+        saved = [node.grad for node in nodes]
+        try:
+            _run(nodes, pairs, create_graph, keep_leaves=False, observer=observer)
+            return {node: node.grad for node in nodes}
+        finally:
+            for node, grad in zip(nodes, saved, strict=True):
+                node.grad = grad
+
+
+def _run(
+    nodes: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool, *, keep_leaves: bool,
+    observer: Observer | None = None,
+) -> None:
+    """Seed the slots of ``nodes`` and sweep (the caller holds the lock and restores on error)."""
+    for node in nodes:
+        if node.parents or not keep_leaves:
+            node.grad = 0.0
+    for root, seed in pairs:
+        previous = root.grad
+        root.grad = seed if type(previous) is float and previous == 0.0 else previous + seed
+    token = GRAD_ENABLED.set(True) if create_graph else None
+    try:
+        sweep(nodes, create_graph=create_graph, check_finite=ANOMALY_DETECTION.get(),
+              observer=observer)
+    finally:
+        if token is not None:
+            GRAD_ENABLED.reset(token)
+
+
+def _seeds(roots: Any, grads: Any, create_graph: bool) -> list[tuple[Any, Any]]:
+    """(root, seed) pairs, with each seed a float (or a Value with ``create_graph``)."""
+    from .value import Value
+
+    many = not isinstance(roots, Value)
+    root_list = _as_roots(roots)
+    if not root_list or not all(isinstance(root, Value) for root in root_list):
+        raise TypeError(f"backward needs a Value or a sequence of Values, got {roots!r}")
+    if grads is None:
+        seed_list: list[Any] = [1.0] * len(root_list)
+    elif many and isinstance(grads, Sequence):
+        seed_list = list(grads)
+    elif not many:
+        seed_list = [grads]
+    else:
+        raise TypeError(f"backward: {len(root_list)} roots need a sequence of as many seeds, "
+                        f"got {grads!r}")
+    if len(seed_list) != len(root_list):
+        raise TypeError(f"backward: {len(root_list)} roots but {len(seed_list)} seed gradients; "
+                        "give one seed per root")
+    return [(root, _seed(seed, create_graph)) for root, seed in zip(root_list, seed_list,
+                                                                      strict=True)]
+
+
+def _seed(seed: Any, create_graph: bool) -> Any:
+    from .numbers import is_real
+    from .value import Value
+
+    if isinstance(seed, Value):
+        return seed if create_graph else seed.data
+    if not is_real(seed):
+        raise TypeError(f"backward: a seed gradient must be a number (or a Value), got "
+                        f"{type(seed).__name__} {seed!r}")
+    number = float(seed)
+    if number - number != 0.0:
+        raise ValueError(f"backward: the seed gradient must be finite, got {number!r}")
+    return Value(number) if create_graph else number
 
 
 def zero_grad(roots: Value | Iterable[Value]) -> None:
     """Set ``grad`` to 0.0 on every node of the graph(s) of ``roots``."""
-    from .value import Value
-
-    for root in [roots] if isinstance(roots, Value) else roots:
-        for node in topological_order(root, include_leaves=True):
+    with LOCK:
+        for node in topological_order(roots, include_leaves=True):
             node.grad = 0.0

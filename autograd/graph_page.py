@@ -54,6 +54,7 @@ class _GraphSteps:
         self.index = layout.index
         self.names = node_names(root)
         self.rows = derivation.rows
+        self.gradients = derivation.gradients
         self.precision = precision
         self.summary_ids = {summary: f"s{number}"
                             for number, summary in enumerate(layout.summaries())}
@@ -90,16 +91,45 @@ class _GraphSteps:
         steps += [self.forward(node, position, len(interior))
                   for position, node in enumerate(interior, start=1)]
         steps.append(self.seed())
-        by_step: dict[int, list[Row]] = {}
-        for row in self.rows:
-            by_step.setdefault(row.step, []).append(row)
-        backward = list(reversed(interior))
-        if len(by_step) != len(backward):
-            raise AssertionError("explain's steps do not match the graph's op nodes")
-        for number, node in enumerate(backward, start=1):
-            steps.append(self.backward(node, by_step[number], number, len(backward)))
-        steps[-1].caption = f"{steps[-1].caption}. End of the backward pass."
+        matched = self.match(list(reversed(interior)))
+        for number, (node, rows) in enumerate(matched, start=1):
+            steps.append(self.backward(node, rows, number, len(matched)))
+        steps[-1] = self.ending(steps[-1], steps)
         return steps
+
+    def match(self, backward: list[Value]) -> list[tuple[Value, list[Row]]]:
+        """Each of explain's steps with its node. explain names nodes (its rows hold names,
+        not Values) and skips the nodes no gradient reaches, as ``backward()`` does, so its
+        steps are matched in order against the op nodes in reverse topological order by the
+        node's name and its inputs' names."""
+        groups: dict[int, list[Row]] = {}
+        for row in self.rows:
+            groups.setdefault(row.step, []).append(row)
+        candidates = iter(backward)
+        matched = []
+        for rows in groups.values():
+            for node in candidates:
+                if self.names[node] == rows[0].node and len(node.parents) == len(rows) and all(
+                        self.names[node.parents[row.operand]] == row.input for row in rows):
+                    matched.append((node, rows))
+                    break
+            else:
+                raise AssertionError(f"explain's step about {rows[0].node!r} does not follow "
+                                     "the graph's reverse topological order")
+        return matched
+
+    def ending(self, last: Step, steps: list[Step]) -> Step:
+        """The last step, which also gives 0 to every node no gradient reached."""
+        shown = {key for step in steps for key, _ in step.changes if key.startswith("g")}
+        unreached = [node for node in self.layout.order
+                     if node in self.wanted and f"g{self.index[node]}" not in shown]
+        note = ". End of the backward pass."
+        if unreached:
+            note += f" No gradient reached {len(unreached)} node(s): theirs is 0."
+        changes = [*last.changes, *((f"g{self.index[node]}",
+                                     self.number(self.gradients.get(node, 0.0)))
+                                    for node in unreached)]
+        return Step(f"{last.caption}{note}", changes, last.focus, last.rows, last.columns)
 
     def forward(self, node: Value, position: int, total: int) -> Step:
         i = self.index[node]

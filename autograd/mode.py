@@ -12,6 +12,10 @@ from contextvars import ContextVar
 
 #: True while operations are recorded into the graph (the default).
 GRAD_ENABLED: ContextVar[bool] = ContextVar("chainrule_grad_enabled", default=True)
+#: True while :func:`autograd.trace` calls the traced function: a number frozen out of the graph
+#: (``float(v)``, ``v.detach()``, an op inside ``no_grad()``) is refused there, since a replay
+#: would keep the traced number for every new input.
+TRACING: ContextVar[bool] = ContextVar("chainrule_tracing", default=False)
 #: True inside ``detect_anomaly()``: backward checks every gradient it computes.
 ANOMALY_DETECTION: ContextVar[bool] = ContextVar("chainrule_detect_anomaly", default=False)
 

@@ -271,7 +271,9 @@ class Op:
 
     def bind(self, **params: float) -> Op:
         """Return this entry specialised to ``params`` (cached: one object per parameter set)."""
-        key = (self.name, *sorted(params.items()))
+        # Keyed by the entry itself, not its name: a custom op registered again under the same
+        # name is a new entry, so it never reaches a bound copy of the old one.
+        key = (self, *sorted(params.items()))
         bound = _BOUND.get(key)
         if bound is None:
             bound = replace(
@@ -319,7 +321,7 @@ OPS: dict[str, Op] = {}
 def register(op: Op) -> Op:
     """Add ``op`` to the table (replacing an entry of the same name) and return it."""
     OPS[op.name] = op
-    for key in [key for key in _BOUND if key[0] == op.name]:
+    for key in [key for key in _BOUND if key[0].name == op.name]:
         del _BOUND[key]
     return op
 
@@ -332,7 +334,7 @@ def unregister(name: str) -> Op:
     """
     if name not in OPS:
         raise KeyError(f"unregister: no op named {name!r} in the op table")
-    for key in [key for key in _BOUND if key[0] == name]:
+    for key in [key for key in _BOUND if key[0].name == name]:
         del _BOUND[key]
     return OPS.pop(name)
 

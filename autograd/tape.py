@@ -34,15 +34,16 @@ dispatch and is the fastest way to run a fixed-shape training step.
 
 from __future__ import annotations
 
-import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
-from .mode import GRAD_ENABLED
+from .graph import LOCK, sweep, topological_order
+from .mode import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
+from .numbers import is_real
 from .ops import Op
-from .value import COMPARISONS, Number, Value
+from .value import COMPARISONS, Number, Value, evaluate
 
 __all__ = ["CompiledTape", "Guard", "Instruction", "Tape", "TapeBranchError", "trace"]
 
@@ -123,21 +124,25 @@ def trace(
         ValueError: the same Value is given as two inputs.
     """
     inputs = [
-        item if isinstance(item, Value) else Value(_number(item, index))
+        item if isinstance(item, Value) else Value(_number(item, index, "trace"))
         for index, item in enumerate(example_inputs)
     ]
+    seen: set[int] = set()
     for index, item in enumerate(inputs):
-        if any(item is earlier for earlier in inputs[:index]):
+        if id(item) in seen:
             raise ValueError(
                 f"trace: input {index} is the same Value as an earlier input; each input slot "
                 "needs its own Value (pass numbers, or distinct Values)"
             )
+        seen.add(id(item))
     comparisons: list[tuple[str, Value, Any, bool]] = []
     recording = GRAD_ENABLED.set(True)
     logging = COMPARISONS.set(comparisons)
+    tracing = TRACING.set(True)
     try:
         output = f(*inputs)
     finally:
+        TRACING.reset(tracing)
         COMPARISONS.reset(logging)
         GRAD_ENABLED.reset(recording)
     results: list[Any] = list(output) if isinstance(output, list | tuple) else [output]
@@ -149,13 +154,38 @@ def trace(
     return Tape(inputs, results, comparisons)
 
 
-def _number(item: Any, index: int) -> float:
-    if isinstance(item, bool) or not isinstance(item, int | float):
+def _number(item: Any, index: int, where: str) -> float:
+    """Input ``index`` of a trace or replay as a finite float (numpy scalars are numbers too)."""
+    if not is_real(item):
         raise TypeError(
-            f"trace: example input {index} must be a number or a Value, got "
+            f"{where}: input {index} must be a real number (or a Value when tracing), got "
             f"{type(item).__name__} {item!r}"
         )
-    return float(item)
+    number = float(item)
+    if number - number != 0.0:
+        raise ValueError(f"{where}: input {index} must be finite, got {number!r}")
+    return number
+
+
+class _Slot:
+    """A replay's working node: the four fields the backward core reads, plus where it is.
+
+    A tape builds one slot per input, parameter and instruction once, wired like the traced
+    graph; every replay writes new numbers into them and runs the engine's own sweep
+    (:func:`autograd.graph.sweep`) over them, so a replay cannot apply the chain rule
+    differently from ``backward()``.
+    """
+
+    __slots__ = ("data", "grad", "parents", "op", "label", "context")
+
+    def __init__(self, op: Op | None, parents: tuple[_Slot, ...], label: str,
+                 context: str) -> None:
+        self.data = 0.0
+        self.grad = 0.0
+        self.parents = parents
+        self.op = op
+        self.label = label
+        self.context = context
 
 
 class Tape:
@@ -180,22 +210,21 @@ class Tape:
         outputs: list[Value],
         comparisons: list[tuple[str, Value, Any, bool]],
     ) -> None:
-        slots: dict[Value, int] = {node: index for index, node in enumerate(inputs)}
+        compared = [node for _, left, right, _ in comparisons for node in (left, right)
+                    if isinstance(node, Value)]
+        # The one traversal of the engine, stopping at the inputs (which may be interior nodes).
+        nodes = topological_order([*outputs, *compared], include_leaves=True, boundary=inputs)
+        is_input = {id(node) for node in inputs}
         self.inputs = len(inputs)
         self.input_labels = [node.label for node in inputs]
-        self.parameters: list[Value] = []
-        interior: list[Value] = []
-        roots = outputs + [
-            node
-            for _, left, right, _ in comparisons
-            for node in (left, right)
-            if isinstance(node, Value)
+        self.parameters: list[Value] = [
+            node for node in nodes
+            if (not node.parents or node.op is None) and id(node) not in is_input
         ]
-        for root in roots:
-            self._walk(root, slots, interior)
-        first = self.inputs + len(self.parameters)
-        for index, node in enumerate(interior):  # interior slots come after every leaf
-            slots[node] = first + index
+        interior = [node for node in nodes if node.parents and id(node) not in is_input]
+        slots: dict[Value, int] = {}
+        for node in [*inputs, *self.parameters, *interior]:
+            slots[node] = len(slots)
         self.instructions = [
             Instruction(node.op, slots[node], tuple(slots[p] for p in node.parents), node.label)
             for node in interior
@@ -206,74 +235,44 @@ class Tape:
         self.output = self.results[0]
         self.latest: list[float] = [output.data for output in outputs]
         self.guards = [
-            Guard(
-                symbol,
-                slots[left],
-                float(slots[right]) if isinstance(right, Value) else float(right),
-                isinstance(right, Value),
-                outcome,
-            )
+            Guard(symbol, slots[left],
+                  float(slots[right]) if isinstance(right, Value) else float(right),
+                  isinstance(right, Value), outcome)
             for symbol, left, right, outcome in comparisons
         ]
-        self._program = self._build_program()
+        self._lock = threading.Lock()
+        self._build_slots()
 
     # ------------------------------------------------------------------ building
-    def _walk(self, root: Value, slots: dict[Value, int], interior: list[Value]) -> None:
-        """Add ``root``'s graph to the lists: leaves as parameters, interior nodes in order.
-
-        Iterative depth-first search, parents in operand order, stopping at inputs.
-        """
-        if root in slots:
-            return
-        if not root.parents:
-            slots[root] = self.inputs + len(self.parameters)
-            self.parameters.append(root)
-            return
-        stack = [(root, iter(root.parents))]
-        slots[root] = -1  # visiting
-        while stack:
-            node, pending = stack[-1]
-            for parent in pending:
-                if parent in slots:
-                    continue
-                if parent.parents:
-                    slots[parent] = -1
-                    stack.append((parent, iter(parent.parents)))
-                    break
-                slots[parent] = len(self.parameters) + self.inputs
-                self.parameters.append(parent)
-            else:
-                stack.pop()
-                interior.append(node)
-
-    def _build_program(self) -> list[tuple[Any, ...]]:
-        """The instructions as flat tuples that the replay loops unpack quickly.
+    def _build_slots(self) -> None:
+        """One working slot per tape slot, and each instruction's guards (see :class:`_Slot`).
 
         Each guard rides on the instruction computing the later of its operands (guards on
         leaves alone are checked before the first instruction).
         """
         first = self.inputs + len(self.parameters)
-        checks: dict[int, list[Guard]] = {}
+        slots = [_Slot(None, (), label, f"v{index}")
+                 for index, label in enumerate(self.input_labels)]
+        slots += [_Slot(None, (), parameter.label, f"v{self.inputs + index}")
+                  for index, parameter in enumerate(self.parameters)]
+        for instruction in self.instructions:
+            parents = tuple(slots[slot] for slot in instruction.inputs)
+            slots.append(_Slot(instruction.op, parents, instruction.label,
+                               f"tape instruction {self._line(instruction.output)}"))
+        self._slots = slots
+        self._interior = slots[first:]
+        placed = self._guards_by_slot()
+        self._leaf_guards = [guard for slot, guards in placed.items() if slot < first
+                             for guard in guards]
+        self._guards_after = [tuple(placed.get(instruction.output, ()))
+                              for instruction in self.instructions]
+
+    def _guards_by_slot(self) -> dict[int, list[Guard]]:
+        placed: dict[int, list[Guard]] = {}
         for guard in self.guards:
             needed = max(guard.left, int(guard.right) if guard.right_is_slot else 0)
-            checks.setdefault(needed, []).append(guard)
-        self._leaf_guards = [g for slot, gs in checks.items() if slot < first for g in gs]
-        program = []
-        for instruction in self.instructions:
-            inputs = instruction.inputs
-            op = instruction.op
-            program.append((
-                len(inputs),
-                op.forward,
-                op.rule,
-                instruction.output,
-                inputs[0] if inputs else 0,
-                inputs[1] if len(inputs) > 1 else 0,
-                # n-ary instructions gather their operands with one C-level call, not a loop
-                itemgetter(*inputs) if len(inputs) > 2 else inputs,
-                tuple(checks.get(instruction.output, ())),
-            ))
-        return program
+            placed.setdefault(needed, []).append(guard)
+        return placed
 
     # ------------------------------------------------------------------ presentation
     def __len__(self) -> int:
@@ -293,10 +292,7 @@ class Tape:
         for index, parameter in enumerate(self.parameters):
             name = f"{parameter.label} = " if parameter.label else ""
             lines.append(f"v{self.inputs + index} = parameter[{index}]  # {name}{parameter.data!r}")
-        placed: dict[int, list[Guard]] = {}
-        for guard in self.guards:
-            needed = max(guard.left, int(guard.right) if guard.right_is_slot else 0)
-            placed.setdefault(needed, []).append(guard)
+        placed = self._guards_by_slot()
         first = self.inputs + len(self.parameters)
         lines.extend(g.text() for slot, gs in placed.items() if slot < first for g in gs)
         for instruction in self.instructions:
@@ -313,16 +309,19 @@ class Tape:
         Raises:
             TypeError: the number of inputs is not the number traced.
             TapeBranchError: a recorded comparison comes out differently.
-            ValueError, ZeroDivisionError, OverflowError: an op is outside its domain; the
-                message names the instruction.
+            ValueError, ZeroDivisionError, OverflowError: an op is outside its domain or gives
+                a non-finite number, exactly where the engine would raise; a note names the
+                instruction.
         """
-        return self._run_forward(self._input_numbers(inputs), self._parameter_numbers())
+        with self._lock:
+            return self._run_forward(self._input_numbers(inputs), self._parameter_numbers())
 
     def value_and_grad(self, *inputs: Number) -> tuple[float, tuple[float, ...]]:
         """The output and its gradient with respect to each input, replayed on floats."""
-        value, gradients = self._run_both(
-            self._input_numbers(inputs), self._parameter_numbers(), 1.0
-        )
+        with self._lock:
+            value, gradients = self._run_both(
+                self._input_numbers(inputs), self._parameter_numbers(), 1.0
+            )
         return value, tuple(gradients[: self.inputs])
 
     def grad(self, *inputs: Number) -> tuple[float, ...]:
@@ -336,12 +335,15 @@ class Tape:
         This is a training step's gradient without building a graph: call the model's
         ``zero_grad()`` first, then the optimiser's ``step()``.
         """
-        value, gradients = self._run_both(
-            self._input_numbers(inputs), self._parameter_numbers(), float(grad)
-        )
-        for parameter, gradient in zip(self.parameters, gradients[self.inputs:], strict=True):
-            if gradient:
-                parameter.grad += gradient
+        with self._lock:
+            value, gradients = self._run_both(
+                self._input_numbers(inputs), self._parameter_numbers(), float(grad)
+            )
+        with LOCK:  # the parameters' slots are shared with backward() in other threads
+            for parameter, gradient in zip(self.parameters, gradients[self.inputs:],
+                                           strict=True):
+                if gradient:
+                    parameter.grad += gradient
         return value
 
     def compile(self) -> CompiledTape:
@@ -355,83 +357,52 @@ class Tape:
                 f"this tape was traced with {self.inputs} inputs, got {len(inputs)}; "
                 "pass one number per input of the traced call"
             )
-        return [float(item) for item in inputs]
+        return [_number(item, index, "replay") for index, item in enumerate(inputs)]
 
     def _parameter_numbers(self) -> list[float]:
         return [parameter.data for parameter in self.parameters]
 
-    def _check(self, guards: Sequence[Guard], values: Sequence[float]) -> None:
+    def _check(self, guards: Sequence[Guard]) -> None:
+        slots = self._slots
         for guard in guards:
-            if not guard.holds(values):
-                right = values[int(guard.right)] if guard.right_is_slot else guard.right
-                raise _branch_error(guard, values[guard.left], right)
+            left = slots[guard.left].data
+            right = slots[int(guard.right)].data if guard.right_is_slot else guard.right
+            if _COMPARE[guard.symbol](left, right) != guard.outcome:
+                raise _branch_error(guard, left, right)
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
-        values = self._values(inputs, parameters)
-        self.latest = [values[slot] for slot in self.results]
-        return values[self.output]
+        """Write the inputs and parameters into the slots and evaluate every instruction.
 
-    def _values(self, inputs: list[float], parameters: list[float]) -> list[float]:
-        values = inputs + parameters
-        values.extend([0.0] * len(self.instructions))
+        Each instruction runs its op's float forward and is checked as the engine checks a new
+        node (:func:`autograd.value.evaluate`): a domain error or a non-finite result raises
+        here, with a note naming the instruction.
+        """
+        for slot, number in zip(self._slots, inputs + parameters, strict=False):
+            slot.data = number
         if self._leaf_guards:
-            self._check(self._leaf_guards, values)
-        out = -1
-        try:
-            for arity, forward, _, out, a, b, gather, guards in self._program:
-                if arity == 1:
-                    values[out] = forward(values[a])
-                elif arity == 2:
-                    values[out] = forward(values[a], values[b])
-                elif arity:
-                    values[out] = forward(*gather(values))
-                else:
-                    values[out] = forward()
-                if guards:
-                    self._check(guards, values)
-        except (ArithmeticError, ValueError) as error:
-            raise type(error)(f"{error} (tape instruction {self._line(out)})") from None
-        result = values[self.output]
-        if result - result != 0.0:
-            raise OverflowError(f"the tape's output v{self.output} is {result!r}")
-        return values
+            self._check(self._leaf_guards)
+        for slot, guards in zip(self._interior, self._guards_after, strict=True):
+            try:
+                slot.data = evaluate(slot.op, slot.parents)  # type: ignore[arg-type]
+            except Exception as error:
+                error.add_note(slot.context)
+                raise
+            if guards:
+                self._check(guards)
+        self.latest = [self._slots[slot].data for slot in self.results]
+        return self.latest[0]
 
     def _run_both(
         self, inputs: list[float], parameters: list[float], seed: float
     ) -> tuple[float, list[float]]:
         """The output and the gradients of every leaf slot (inputs, then parameters)."""
-        values = self._values(inputs, parameters)
-        self.latest = [values[slot] for slot in self.results]
+        value = self._run_forward(inputs, parameters)
+        for slot in self._slots:
+            slot.grad = 0.0
+        self._slots[self.output].grad = seed
+        sweep(self._interior, check_finite=ANOMALY_DETECTION.get())
         first = self.inputs + len(self.parameters)
-        grads = [0.0] * self.size
-        grads[self.output] = seed
-        out = -1
-        try:
-            for arity, _, rule, out, a, b, gather, _ in reversed(self._program):
-                grad = grads[out]
-                if not grad:  # a dead ReLU or an inactive hinge term passes nothing on
-                    continue
-                if arity == 1:
-                    (da,) = rule(grad, values[out], values[a])
-                    if da:
-                        grads[a] += da
-                elif arity == 2:
-                    da, db = rule(grad, values[out], values[a], values[b])
-                    if da:
-                        grads[a] += da
-                    if db:
-                        grads[b] += db
-                elif arity:
-                    contributions = rule(grad, values[out], *gather(values))
-                    operands = self.instructions[out - first].inputs
-                    for slot, contribution in zip(operands, contributions, strict=True):
-                        if contribution:
-                            grads[slot] += contribution
-        except (ArithmeticError, ValueError) as error:
-            raise type(error)(
-                f"backward of tape instruction {self._line(out)} failed: {error}"
-            ) from None
-        return values[self.output], grads[: self.inputs + len(self.parameters)]
+        return value, [slot.grad for slot in self._slots[:first]]
 
     def _line(self, slot: int) -> str:
         first = self.inputs + len(self.parameters)
@@ -473,12 +444,20 @@ def _branch_error(guard: Guard, left: float, right: float) -> TapeBranchError:
 class CompiledTape(Tape):
     """A tape turned into one generated Python function per sweep.
 
-    Every instruction becomes one line of straight-line code on local variables (``v7 = v3 *
-    v5``; the backward lines accumulate ``g3 += g7 * v5``), with the arithmetic ops written
-    inline and every other op calling its float ``forward``/``rule`` from the op table. Guards
-    become ``if`` tests that raise :class:`TapeBranchError`. There is no per-instruction
-    dispatch, so this is the fastest replay; generating and compiling the code costs about as
-    much as a few replays, so it pays off for a step run many times.
+    Every instruction becomes one line of straight-line code on local variables that calls the
+    op table's own float ``forward`` (``v7 = _f3(v3, v5)``), and the backward lines call the
+    table's own ``rule`` and add its contributions (``_a, _b = _r3(g7, v7, v3, v5)``), so the
+    generated code cannot restate an op differently from the table. Guards become ``if`` tests
+    that raise :class:`TapeBranchError`; constants (including inf and nan) reach the code
+    through its namespace, never through their ``repr``. Lines never nest, so a neuron with
+    thousands of inputs compiles. There is no per-instruction dispatch, so this is the fastest
+    replay; generating and compiling the code costs about as much as a few replays, so it pays
+    off for a step run many times.
+
+    Errors: when the generated code raises, or produces a number that is not finite, the same
+    replay is run again by the interpreter (:class:`Tape`), which raises exactly the engine's
+    error with a note naming the instruction. Inside ``detect_anomaly()`` the interpreter runs
+    directly, since it checks every gradient.
 
     Attributes:
         source: the generated Python source, for reading.
@@ -486,6 +465,7 @@ class CompiledTape(Tape):
 
     def __init__(self, tape: Tape) -> None:  # noqa: D107 - shares the traced tape's lists
         self.__dict__.update(tape.__dict__)
+        self._lock = threading.Lock()
         namespace: dict[str, Any] = {"_branch": self._raise_branch}
         self.source = _generate(self, namespace)
         code = compile(self.source, f"<compiled tape {id(self):x}>", "exec")
@@ -497,137 +477,98 @@ class CompiledTape(Tape):
         return _branch_error(self.guards[index], left, right)
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
-        self.latest = self._compiled_forward(inputs, parameters)
-        result = self.latest[0]
-        if result - result != 0.0:
-            raise OverflowError(f"the tape's output v{self.output} is {result!r}")
-        return result
+        try:
+            latest, interior = self._compiled_forward(inputs, parameters)
+        except TapeBranchError:
+            raise
+        except Exception:
+            return Tape._run_forward(self, inputs, parameters)  # raises the engine's error
+        if not _finite(interior):
+            return Tape._run_forward(self, inputs, parameters)
+        self.latest = latest
+        return latest[0]
 
     def _run_both(
         self, inputs: list[float], parameters: list[float], seed: float
     ) -> tuple[float, list[float]]:
-        self.latest, gradients = self._compiled_both(inputs, parameters, seed)
-        result = self.latest[0]
-        if result - result != 0.0:
-            raise OverflowError(f"the tape's output v{self.output} is {result!r}")
-        return result, gradients
+        if ANOMALY_DETECTION.get():
+            return Tape._run_both(self, inputs, parameters, seed)
+        try:
+            latest, interior, gradients = self._compiled_both(inputs, parameters, seed)
+        except TapeBranchError:
+            raise
+        except Exception:
+            return Tape._run_both(self, inputs, parameters, seed)
+        if not _finite(interior):
+            return Tape._run_both(self, inputs, parameters, seed)
+        self.latest = latest
+        return latest[0], gradients
 
 
-_INLINE_FORWARD: dict[str, Callable[[list[str]], str]] = {
-    "add": lambda v: f"{v[0]} + {v[1]}",
-    "sub": lambda v: f"{v[0]} - {v[1]}",
-    "mul": lambda v: f"{v[0]} * {v[1]}",
-    "neg": lambda v: f"-{v[0]}",
-    "relu": lambda v: f"{v[0]} if {v[0]} > 0.0 else 0.0",
-    "tanh": lambda v: f"_tanh({v[0]})",
-    # sum(map(mul, w, x), b) adds left to right from b: the same order as this expression.
-    "affine": lambda v: " + ".join(
-        [v[len(v) // 2]] + [f"{w} * {x}" for w, x in zip(
-            v[: len(v) // 2], v[len(v) // 2 + 1:], strict=True)]
-    ),
-    "dot": lambda v: " + ".join(
-        ["0.0"] + [f"{w} * {x}" for w, x in zip(v[: len(v) // 2], v[len(v) // 2:], strict=True)]
-    ),
-}
-
-
-def _inline_backward(name: str, g: str, out: str, v: list[str], grads: list[str]) -> list[str]:
-    """Lines adding the contributions of one instruction (its rule, written out), or []."""
-    if name == "add":
-        return [f"{grads[0]} += {g}", f"{grads[1]} += {g}"]
-    if name == "sub":
-        return [f"{grads[0]} += {g}", f"{grads[1]} -= {g}"]
-    if name == "mul":
-        return [f"{grads[0]} += {g} * {v[1]}", f"{grads[1]} += {g} * {v[0]}"]
-    if name == "neg":
-        return [f"{grads[0]} -= {g}"]
-    if name == "relu":
-        return [f"if {v[0]} > 0.0: {grads[0]} += {g}"]
-    if name == "tanh":
-        return [f"{grads[0]} += {g} * (1.0 - {out} * {out})"]
-    if name in ("affine", "dot"):
-        n = len(v) // 2
-        bias = name == "affine"
-        xs = v[n + 1:] if bias else v[n:]
-        lines = [f"{grads[i]} += {g} * {x}" for i, x in enumerate(xs)]
-        if bias:
-            lines.append(f"{grads[n]} += {g}")
-        offset = n + 1 if bias else n
-        lines += [f"{grads[offset + i]} += {g} * {w}" for i, w in enumerate(v[:n])]
-        return lines
-    return []
+def _finite(numbers: list[float]) -> bool:
+    """Whether every number is finite; a sum that overflows only sends the caller to the exact
+    interpreter, which then decides."""
+    total = sum(numbers, 0.0)
+    return total - total == 0.0
 
 
 def _generate(tape: Tape, namespace: dict[str, Any]) -> str:
     """The source of ``forward(x, p)`` and ``both(x, p, seed)`` for ``tape``."""
-    from .ops import OPS
-
-    namespace["_tanh"] = math.tanh
     first = tape.inputs + len(tape.parameters)
-    leaves = [f"v{slot}" for slot in range(first)]
-    inputs = ", ".join(leaves[: tape.inputs])
-    parameters = ", ".join(leaves[tape.inputs:])
     body = []
     if tape.inputs:
-        body.append(f"({inputs},) = x")
+        body.append(f"({', '.join(f'v{slot}' for slot in range(tape.inputs))},) = x")
     if tape.parameters:
-        body.append(f"({parameters},) = p")
-    guard_index = {id(guard): index for index, guard in enumerate(tape.guards)}
-
-    def guard_lines(guards: Sequence[Guard]) -> list[str]:
-        lines = []
-        for guard in guards:
-            right = f"v{int(guard.right)}" if guard.right_is_slot else repr(guard.right)
-            test = f"v{guard.left} {guard.symbol} {right}"
-            condition = f"not ({test})" if guard.outcome else test
-            lines.append(
-                f"if {condition}: raise _branch({guard_index[id(guard)]}, v{guard.left}, "
-                f"{right})"
-            )
-        return lines
-
-    body += guard_lines(tape._leaf_guards)
-    calls = []  # (slot, names) of instructions calling the table's rule
+        body.append(f"({', '.join(f'v{slot}' for slot in range(tape.inputs, first))},) = p")
+    body += _guard_lines(tape, tape._leaf_guards, namespace)
     for index, instruction in enumerate(tape.instructions):
-        op = instruction.op
-        names = [f"v{slot}" for slot in instruction.inputs]
-        inline = op.name in _INLINE_FORWARD and OPS.get(op.name) is op
-        if op.name == "tanh" and op.forward is not math.tanh:
-            inline = False
-        if inline:
-            expression = _INLINE_FORWARD[op.name](names)
-        else:
-            namespace[f"_f{index}"] = op.forward
-            expression = f"_f{index}({', '.join(names)})"
-        body.append(f"v{instruction.output} = {expression}")
-        body += guard_lines(tape._program[index][7])
-        calls.append(inline)
+        namespace[f"_f{index}"] = instruction.op.forward
+        arguments = ", ".join(f"v{slot}" for slot in instruction.inputs)
+        body.append(f"v{instruction.output} = _f{index}({arguments})")
+        body += _guard_lines(tape, tape._guards_after[index], namespace)
     results = "[" + ", ".join(f"v{slot}" for slot in tape.results) + "]"
-    forward_source = ["def forward(x, p):", *("    " + line for line in body),
-                      f"    return {results}", ""]
-    backward = [f"g{slot} = 0.0" for slot in range(tape.size) if slot != tape.output]
+    interior = "[" + ", ".join(f"v{slot}" for slot in range(first, tape.size)) + "]"
+    backward = [f"g{slot} = 0.0" for slot in range(tape.size)]
     backward.append(f"g{tape.output} = seed")
     for index in reversed(range(len(tape.instructions))):
-        instruction = tape.instructions[index]
-        op = instruction.op
-        g = f"g{instruction.output}"
-        names = [f"v{slot}" for slot in instruction.inputs]
-        grads = [f"g{slot}" for slot in instruction.inputs]
-        lines = _inline_backward(op.name, g, f"v{instruction.output}", names, grads) if (
-            calls[index]) else []
-        if not lines:
-            namespace[f"_r{index}"] = op.rule
-            lines = [f"_c = _r{index}({g}, v{instruction.output}, {', '.join(names)})"]
-            lines += [f"{grad} += _c[{i}] or 0.0" for i, grad in enumerate(grads)]
-        # A zero gradient (dead ReLU, inactive hinge term) skips the instruction's rule.
-        backward.append(f"if {g}:")
-        backward += ["    " + line for line in lines]
+        backward += _backward_lines(tape.instructions[index], index, namespace)
     leaf_grads = ", ".join(f"g{slot}" for slot in range(first))
-    both_source = [
-        "def both(x, p, seed):",
-        *("    " + line for line in body),
-        *("    " + line for line in backward),
-        f"    return {results}, [{leaf_grads}]",
-        "",
-    ]
-    return "\n".join(forward_source + both_source)
+    indent = "    "
+    return "\n".join([
+        "def forward(x, p):", *(indent + line for line in body),
+        f"{indent}return {results}, {interior}", "",
+        "def both(x, p, seed):", *(indent + line for line in body + backward),
+        f"{indent}return {results}, {interior}, [{leaf_grads}]", "",
+    ])
+
+
+def _guard_lines(tape: Tape, guards: Sequence[Guard], namespace: dict[str, Any]) -> list[str]:
+    """``if`` tests raising TapeBranchError; constants are passed through ``namespace``."""
+    lines = []
+    for guard in guards:
+        index = tape.guards.index(guard)
+        if guard.right_is_slot:
+            right = f"v{int(guard.right)}"
+        else:
+            right = f"_k{index}"
+            namespace[right] = guard.right
+        test = f"v{guard.left} {guard.symbol} {right}"
+        condition = f"not ({test})" if guard.outcome else test
+        lines.append(f"if {condition}: raise _branch({index}, v{guard.left}, {right})")
+    return lines
+
+
+def _backward_lines(instruction: Instruction, index: int, namespace: dict[str, Any]) -> list[str]:
+    """Call the instruction's rule from the op table and add each contribution (if not 0/None).
+
+    Unpacking into one name per input checks the count, as the engine's sweep does.
+    """
+    namespace[f"_r{index}"] = instruction.op.rule
+    g = f"g{instruction.output}"
+    operands = ", ".join(f"v{slot}" for slot in instruction.inputs)
+    names = [f"_c{position}" for position in range(len(instruction.inputs))]
+    lines = [f"if {g}:", f"    ({', '.join(names)},) = _r{index}({g}, v{instruction.output}, "
+             f"{operands})"]
+    for name, slot in zip(names, instruction.inputs, strict=True):
+        lines.append(f"    if {name}: g{slot} += {name}")
+    return lines

@@ -14,7 +14,7 @@ from numbers import Real
 from typing import Any
 
 from . import graph
-from .mode import GRAD_ENABLED
+from .mode import GRAD_ENABLED, TRACING
 from .ops import OPS, Op
 
 Number = int | float
@@ -23,13 +23,19 @@ Number = int | float
 class Value:
     """A scalar node of the computational graph.
 
+    Values are graph nodes, so ``==`` and ``hash`` are identity (two Values holding 2.0 are two
+    nodes); the ordering comparisons ``< <= > >=`` compare ``data`` and return a bool, so
+    Python's ``max(values)`` picks a Value and the gradient flows to it alone. Compare numbers
+    with ``a.data == b.data``.
+
     Args:
         data: the number; ints and bools are converted to float. Must be finite.
         label: a name shown in drawings, tables and error messages.
 
     Raises:
-        TypeError: ``data`` is not an int, float or bool.
+        TypeError: ``data`` is not a real number (int, float, bool, numpy scalar, Fraction).
         ValueError: ``data`` is infinite or NaN.
+        OverflowError: ``data`` is an integer too large for a float (``10**400``).
     """
 
     __slots__ = ("data", "grad", "parents", "op", "label")
@@ -52,7 +58,13 @@ class Value:
                     f"Value(data) needs a real number (int, float, bool), got "
                     f"{type(data).__name__}: {data!r}"
                 )
-            data = float(data)
+            try:
+                data = float(data)
+            except OverflowError:
+                raise OverflowError(
+                    f"Value(data): {type(data).__name__} {_shorten(data)} is too large for a "
+                    f"float (the largest is about 1.8e308) (label {label!r})"
+                ) from None
         if data - data != 0.0:  # true exactly for inf and nan
             raise ValueError(f"Value(data) must be finite, got {data!r} (label {label!r})")
         self.data = data
@@ -67,6 +79,8 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        if TRACING.get():
+            raise _frozen("float(value)", self)
         return self.data
 
     # ---------------------------------------------------------------- arithmetic
@@ -103,13 +117,14 @@ class Value:
             return binary(OPS["powv"], self, exponent)
         if not isinstance(exponent, Real):
             return NotImplemented
-        return unary(OPS["pow"].bind(exponent=float(exponent)), self)
+        return unary(OPS["pow"].bind(exponent=_finite_parameter("pow", "exponent", exponent)),
+                     self)
 
     def __rpow__(self, base: Number) -> Value:
         """``c ** x`` for a constant base ``c > 0``."""
         if not isinstance(base, Real):
             return NotImplemented
-        return unary(OPS["rpow"].bind(base=float(base)), self)
+        return unary(OPS["rpow"].bind(base=_finite_parameter("rpow", "base", base)), self)
 
     def __abs__(self) -> Value:
         return unary(OPS["abs"], self)
@@ -170,7 +185,8 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self for self > 0, slope * self otherwise."""
-        return unary(OPS["leaky_relu"].bind(slope=float(slope)), self)
+        return unary(OPS["leaky_relu"].bind(slope=_finite_parameter("leaky_relu", "slope", slope)),
+                     self)
 
     def softplus(self) -> Value:
         """log(1 + e**self), stable for any magnitude."""
@@ -210,6 +226,8 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from the graph."""
+        if TRACING.get():
+            raise _frozen("value.detach()", self)
         return Value(self.data, self.label)
 
     @property
@@ -229,6 +247,39 @@ class Value:
         if self.op is None:
             return ""
         return self.op.symbol or self.op.name
+
+
+def _shorten(number: Any) -> str:
+    text = str(number)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} digits)"
+
+
+def _finite_parameter(op_name: str, name: str, number: Any) -> float:
+    """An op's constant parameter (an exponent, a base, a slope) as a finite float."""
+    from .numbers import is_real
+
+    if not is_real(number):
+        raise TypeError(f"{op_name}: the {name} must be a real number, got "
+                        f"{type(number).__name__} {number!r}")
+    try:
+        value = float(number)
+    except OverflowError:
+        raise OverflowError(f"{op_name}: the {name} {_shorten(number)} is too large for a "
+                            "float") from None
+    if value - value != 0.0:
+        raise ValueError(f"{op_name}: the {name} must be finite, got {value!r} (its derivative "
+                         "would be inf or nan)")
+    return value
+
+
+def _frozen(what: str, node: Value) -> TypeError:
+    """The error for a number taken out of the graph while a tape is being traced."""
+    name = f" (node {node.label!r})" if node.label else ""
+    return TypeError(
+        f"trace: {what} of {node.data!r}{name} inside the traced function freezes a number "
+        "that depends on the inputs or parameters, so every replay would reuse the traced "
+        "number; keep it a Value (use Value ops), or compute it outside the traced function"
+    )
 
 
 def _number(other: Value | Number) -> float:
@@ -293,15 +344,42 @@ def _record_comparison(symbol: str, left: Value, right: Any, result: bool) -> No
         log.append((symbol, left, right, result))
 
 
-def _failed(op: Op, nodes: tuple[Value, ...], error: Exception) -> Exception:
-    """The domain error of ``op`` re-raised with the labels of its operand nodes."""
-    return type(error)(f"{error} {describe_nodes(nodes)}")
+def _failed(op: Op, nodes: Any, error: BaseException) -> BaseException:
+    """The error of ``op``'s forward, kept as it is, with the op's inputs and nodes noted."""
+    shown = ", ".join(repr(node.data) for node in nodes)
+    error.add_note(f"forward of {op.title} at input(s) {shown} {describe_nodes(nodes)}")
+    return error
 
 
-def _non_finite(op: Op, nodes: tuple[Value, ...], data: float) -> Exception:
+def _non_finite(op: Op, nodes: Any, data: float) -> Exception:
     shown = ", ".join(repr(node.data) for node in nodes)
     kind = OverflowError if data == data else ValueError
     return kind(f"{op.title} of {shown} gives {data!r} {describe_nodes(nodes)}")
+
+
+def _not_recorded(op: Op, nodes: Any) -> None:
+    """Inside ``no_grad()`` while a tape is traced: refuse, the result would be frozen."""
+    if TRACING.get():
+        raise _frozen(f"{op.title} inside no_grad()", nodes[0])
+
+
+def evaluate(op: Op, nodes: Any) -> float:
+    """``op``'s float forward on the nodes' data, checked exactly as a new node is checked.
+
+    The recording functions below inline this (it is the hottest path of the engine); the
+    tape's replay calls it, so a replay raises where the engine raises.
+
+    Raises:
+        The forward's own domain error (with a note naming the op, inputs and nodes);
+        OverflowError / ValueError: the result is infinite / NaN.
+    """
+    try:
+        data = op.forward(*[node.data for node in nodes])
+    except (ArithmeticError, ValueError) as error:
+        raise _failed(op, nodes, error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _non_finite(op, nodes, data)
+    return data
 
 
 def unary(op: Op, x: Value) -> Value:
@@ -321,6 +399,7 @@ def unary(op: Op, x: Value) -> Value:
         out.parents = (x,)
         out.op = op
     else:
+        _not_recorded(op, (x,))
         out.parents = ()
         out.op = None
     return out
@@ -346,6 +425,7 @@ def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
         out.parents = (a, b)
         out.op = op
     else:
+        _not_recorded(op, (a, b))
         out.parents = ()
         out.op = None
     return out
@@ -379,6 +459,7 @@ def apply(op: Op, *operands: Value | Number) -> Value:
         out.parents = nodes
         out.op = op
     else:
+        _not_recorded(op, nodes)
         out.parents = ()
         out.op = None
     return out

@@ -141,6 +141,20 @@ def test_graph_page_adds_both_edges_of_an_operand_used_twice() -> None:
     assert grads == ["1", "2"]  # the running gradient after each edge
 
 
+def test_graph_page_ends_with_zero_where_no_gradient_reaches() -> None:
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(1.0, label="c")
+    product = a * b
+    y = product.relu() + c  # relu'(-6) = 0: nothing reaches the product, a or b
+    data = island(to_html(y))
+    index = {node: i for i, node in enumerate(autograd.topological_order(y, include_leaves=True))}
+    final: dict[str, str] = {}
+    for step in data["steps"]:
+        final.update(dict(step["changes"]))
+    assert [final[f"g{index[node]}"] for node in (a, b, product, c)] == ["0", "0", "0", "1"]
+    backward = [step for step in data["steps"] if step["caption"].startswith("backward ")]
+    assert len(backward) == 2  # + and relu pass gradients on; the product has none to pass
+
+
 def test_graph_page_writes_numbers_to_the_precision_asked() -> None:
     x = Value(1.0 / 3.0, label="x")
     y = x * 3.0

@@ -166,5 +166,6 @@ def test_registered_op_error_in_forward_names_the_op(registered) -> None:
         return math.log(x)
 
     op = registered("strict_log", strict_log, lambda grad, out, x: (grad / x,))
-    with pytest.raises(ValueError, match=r"strict_log of non-positive value -1.0 \(node 'x'\)"):
+    pattern = r"(?s)strict_log of non-positive value -1.0.*forward of strict_log .*\(node 'x'\)"
+    with pytest.raises(ValueError, match=pattern):
         op(Value(-1.0, label="x"))
