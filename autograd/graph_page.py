@@ -7,9 +7,10 @@ for them, and lists the steps a learner walks through:
 - step 0: only the leaves' values are known;
 - one forward step per op node, in :func:`autograd.topological_order`: its value appears;
 - the seed: the root's gradient is 1;
-- one backward step per op node, as :func:`autograd.explain` records them (the engine's
-  backward walk seen from outside): the node's upstream gradient, and for each input the local
-  derivative, the contribution upstream × local and the input's accumulated gradient.
+- one backward step per op node a gradient reaches, as :func:`autograd.explain` records them
+  (the engine's backward walk seen from outside): the node's upstream gradient, and for each
+  input the local derivative, the contribution upstream × local and the input's accumulated
+  gradient; the last step gives 0 to the nodes no gradient reached.
 
 The numbers are the engine's (``node.data``, explain's rows), written by
 :mod:`autograd.naming` exactly as the drawing writes them; :mod:`autograd.page` makes the
