@@ -26,6 +26,7 @@ demo: system $(VENV)/.installed-notebooks
 
 # The test command: unit and property tests, then every notebook executed by nbmake.
 test: system $(VENV)/.installed-dev
+	@scripts/ensure-system-packages $(PYTHON) --with-browser
 	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
 

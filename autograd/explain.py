@@ -17,7 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import propagate, rule_failed, topological_order
+from .graph import propagate, rule_failed
+from .naming import node_names as _names
+from .naming import number_formatter as _formatter
+from .naming import op_title as _op_title
 from .value import Value
 
 __all__ = ["Derivation", "Row", "StepThrough", "explain", "step_through"]
@@ -111,27 +114,6 @@ class Derivation:
         )
         return (f"<table><caption>{html.escape(self._title())}</caption>"
                 f"<thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>")
-
-
-def _formatter(precision: int) -> Any:
-    def number(value: float) -> str:
-        value = float(value)
-        return f"{(0.0 if value == 0.0 else value):.{precision}g}"
-
-    return number
-
-
-def _names(root: Value) -> dict[Value, str]:
-    """Each node's name as drawn by :func:`autograd.viz.draw_graph`: label, else ``v<i>``."""
-    order = topological_order(root, include_leaves=True)
-    return {node: node.label or f"v{index}" for index, node in enumerate(order)}
-
-
-def _op_title(node: Value) -> str:
-    op = node.op
-    if op is None:
-        return ""
-    return op.title if op.params else (op.symbol or op.name)
 
 
 _Product = tuple[int, Value, float, float, float, float]
@@ -323,7 +305,8 @@ def step_through(root: Value, **options: Any) -> StepThrough:
     Raises:
         TypeError: ``root`` is not a Value.
     """
-    from .viz import DEFAULT_MAX_NODES, _draw
+    from .viz import DEFAULT_MAX_NODES
+    from .viz import draw_frame as _draw
 
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value, got {type(root).__name__}: {root!r}")

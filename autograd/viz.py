@@ -6,12 +6,16 @@ per Value (label | data | grad) and one small node per op, with an edge for ever
 so the DOT text is the same on every run. Options add the chain-rule view (each edge carries the
 local derivative d(out)/d(input) at the current values), colour by gradient magnitude, and a cap
 on the size: above ``max_nodes`` drawn nodes the picture is shrunk to at most ``max_nodes`` by
-summary nodes (by the dotted labels ``nn`` gives parameters, then wide fans, long chains, and
-finally everything farthest from the root), each saying how many nodes it hides.
+summary nodes (:mod:`autograd.layout` decides which), each saying how many nodes it hides.
 
-Building a drawing needs only the ``graphviz`` Python package; rendering it (SVG in Jupyter,
-:func:`save_graph` to .svg/.png/.pdf) also needs the Graphviz ``dot`` program, and without it
-raises one :class:`GraphvizNotFoundError` that says how to install it.
+:func:`to_html`, :func:`save_html` and :func:`interactive` make the same drawing into a
+self-contained browser page that steps through the forward and backward passes
+(:mod:`autograd.graph_page`).
+
+Building a drawing needs the ``graphviz`` Python package (``pip install 'chainrule[viz]'``;
+importing this module without it raises an ImportError that says so); rendering it (SVG in
+Jupyter, :func:`save_graph` to .svg/.png/.pdf, the pages) also needs the Graphviz ``dot``
+program, and without it raises one :class:`GraphvizNotFoundError` that says how to install it.
 """
 
 from __future__ import annotations
@@ -20,21 +24,40 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import graphviz
+from typing import TYPE_CHECKING, Any
 
 from .files import write_atomically
 from .graph import topological_order
+from .layout import Layout, Summary, plan_layout
+from .naming import format_number, node_name, op_title
+from .numbers import require_count
 from .value import Value
+
+try:
+    import graphviz
+except ImportError:
+    raise ImportError(
+        "autograd.viz (Value.graph, draw_graph, step_through, the browser pages) needs the "
+        "graphviz Python package: pip install 'chainrule[viz]' (rendering also needs the "
+        "Graphviz 'dot' program)",
+        name="graphviz",
+    ) from None
+
+if TYPE_CHECKING:
+    from .page import InlinePage
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "DrawingOptions",
     "Graph",
     "GraphvizNotFoundError",
+    "draw_frame",
     "draw_graph",
+    "interactive",
     "local_derivatives",
     "save_graph",
+    "save_html",
+    "to_html",
 ]
 
 #: Drawn nodes (value records, op nodes and summaries) above which a graph is collapsed.
@@ -52,8 +75,7 @@ INSTALL_HINT = (
 PALETTE = "ylorrd5"
 _DECADES = (1e-4, 1e-3, 1e-2, 1e-1)  # class boundaries as fractions of the largest |grad|
 
-FAN_MIN_KEEP = 4  # a fan keeps at least its first three inputs and its last one visible
-CHAIN_MIN_LENGTH = 5  # shorter chains are never collapsed
+_RANKDIRS = ("LR", "RL", "TB", "BT")
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -91,18 +113,8 @@ class Graph(graphviz.Digraph):
 
 
 # --------------------------------------------------------------------------------------------
-# Text helpers
+# Text helpers (names, op titles and numbers are autograd.naming's)
 # --------------------------------------------------------------------------------------------
-
-
-def format_number(number: Any, precision: int) -> str:
-    """``number`` (a float, or a Value: its ``data``) to ``precision`` significant digits."""
-    if isinstance(number, Value):
-        number = number.data
-    number = float(number)
-    if number == 0.0:
-        number = 0.0  # no "-0"
-    return f"{number:.{precision}g}"
 
 
 def escape_record(text: str) -> str:
@@ -122,11 +134,6 @@ def escape_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
-def node_name(node: Value, index: int) -> str:
-    """How a node is named in drawings and tables: its label, else ``v<topological index>``."""
-    return node.label or f"v{index}"
-
-
 def local_derivatives(node: Value) -> tuple[float | None, ...]:
     """d(node)/d(parent) for each operand of ``node`` at the current values, in operand order.
 
@@ -142,295 +149,40 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
     return tuple(0.0 if local is None else float(local) for local in locals_)
 
 
-def op_title(node: Value) -> str:
-    """The op as drawn: its symbol (``+``), else its name, with bound parameters if any."""
-    op = node.op
-    if op is None:
-        return ""
-    if op.params:
-        return op.title
-    return op.symbol or op.name
-
-
-# --------------------------------------------------------------------------------------------
-# Collapsing: every hidden Value is assigned to a summary node.
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Summary:
-    title: str
-    kind: str  # "group", "fan", "chain" or "more"
-    members: dict[Value, None] = field(default_factory=dict)  # an ordered set
-
-
-class _Layout:
-    """Which Values are drawn, and which are hidden in which summary."""
-
-    def __init__(self, order: list[Value]) -> None:
-        self.order = order
-        self.index = {node: position for position, node in enumerate(order)}
-        self.hidden: dict[Value, _Summary] = {}
-        self.children: dict[Value, list[Value]] = {node: [] for node in order}
-        for node in order:
-            for parent in dict.fromkeys(node.parents):
-                self.children[parent].append(node)
-
-    def summaries(self) -> list[_Summary]:
-        seen: dict[_Summary, None] = {}
-        for node in self.order:
-            summary = self.hidden.get(node)
-            if summary is not None:
-                seen.setdefault(summary, None)
-        return list(seen)
-
-    def cost(self) -> int:
-        """Drawn nodes: a record per visible Value, an op node per visible interior Value, and
-        one node per summary."""
-        visible = sum(1 if not node.parents else 2
-                      for node in self.order if node not in self.hidden)
-        return visible + len(self.summaries())
-
-    def hide(self, nodes: list[Value], summary: _Summary) -> None:
-        for node in nodes:
-            previous = self.hidden.get(node)
-            if previous is not None and previous is not summary:
-                del previous.members[node]
-            self.hidden[node] = summary
-            summary.members[node] = None
-
-
-def _group_key(label: str, level: int) -> str | None:
-    """The module path of a dotted parameter label ``level`` steps up, or None.
-
-    ``"layers.0.neurons.3.w.1"``: level 1 is ``"layers.0.neurons.3"`` (the neuron), level 2
-    ``"layers.0"`` (the layer). ``"L1.N3.w2"``: ``"L1.N3"``, then ``"L1"``.
-    """
-    if "." not in label:
-        return None
-    parts = label.split(".")
-    for _ in range(level):
-        while parts and parts[-1].isdigit():
-            parts.pop()
-        if parts:
-            parts.pop()
-    return ".".join(parts) or None
-
-
-def _group_by_labels(layout: _Layout, level: int) -> bool:
-    """Summarise parameters by module path at ``level``; False if no label has that level."""
-    groups: dict[str, _Summary] = {}
-    group_of: dict[Value, _Summary] = {}
-    for node in layout.order:
-        if node.parents or not node.label:
-            continue
-        key = _group_key(node.label, level)
-        if key is None:
-            continue
-        summary = groups.get(key)
-        if summary is None:
-            summary = groups[key] = _Summary(key, "group")
-        group_of[node] = summary
-    if not groups:
-        return False
-    # An op applied to parameters of one group (a neuron's affine) joins the group, and so does
-    # a one-input op applied directly to it (the activation).
-    joined_by_parameters: set[Value] = set()
-    for node in layout.order:
-        if not node.parents:
-            continue
-        owners = {group_of[parent] for parent in node.parents if not parent.parents
-                  and parent in group_of}
-        if len(owners) == 1:
-            group_of[node] = owners.pop()
-            joined_by_parameters.add(node)
-        elif len(set(node.parents)) == 1 and node.parents[0] in joined_by_parameters:
-            group_of[node] = group_of[node.parents[0]]
-    for node in layout.order:
-        summary = group_of.get(node)
-        if summary is not None:
-            layout.hide([node], summary)
-    return True
-
-
-def _collapse_fans(layout: _Layout, root: Value, keep: int) -> None:
-    """Hide the middle inputs of every op with more than ``keep`` visible inputs (keeping the
-    first ``keep - 1`` and the last), and whatever only those inputs feed."""
-    trimmed: dict[Value, list[Value]] = {}
-    for node in layout.order:
-        if not node.parents or node in layout.hidden:
-            continue
-        inputs = [parent for parent in dict.fromkeys(node.parents) if parent not in layout.hidden]
-        if len(inputs) > keep + 1:
-            trimmed[node] = inputs[keep - 1:len(inputs) - 1]
-    if not trimmed:
-        return
-    cut = {(node, parent) for node, parents in trimmed.items() for parent in parents}
-    reached = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if parent not in reached and (node, parent) not in cut:
-                reached.add(parent)
-                stack.append(parent)
-    for node, parents in trimmed.items():
-        summary = _Summary(f"{len(parents)} more inputs of {op_title(node)}", "fan")
-        stack = list(parents)
-        while stack:
-            member = stack.pop()
-            if member in reached or member in layout.hidden:
-                continue
-            layout.hide([member], summary)
-            stack.extend(member.parents)
-
-
-def _chains(layout: _Layout) -> list[list[Value]]:
-    """Runs of visible interior Values in which each is the only interior input of the next,
-    and the only visible consumer of the one before."""
-    following: dict[Value, Value] = {}
-    for node in layout.order:
-        if not node.parents or node in layout.hidden:
-            continue
-        interior = [parent for parent in dict.fromkeys(node.parents) if parent.parents]
-        if len(interior) != 1:
-            continue
-        (parent,) = interior
-        if parent in layout.hidden:
-            continue
-        consumers = [child for child in layout.children[parent] if child not in layout.hidden]
-        if consumers == [node]:
-            following[parent] = node
-    followers = set(following.values())
-    starts = [node for node in layout.order if node in following and node not in followers]
-    runs = []
-    for start in starts:
-        run = [start]
-        while run[-1] in following:
-            run.append(following[run[-1]])
-        if len(run) >= CHAIN_MIN_LENGTH:
-            runs.append(run)
-    return runs
-
-
-def _collapse_chains(layout: _Layout, max_nodes: int) -> None:
-    """Hide the middle of every long chain, keeping as many nodes at both ends as fit."""
-    runs = _chains(layout)
-    if not runs:
-        return
-
-    def private_leaves(nodes: list[Value]) -> list[Value]:
-        inside = set(nodes)
-        return [parent for node in nodes for parent in dict.fromkeys(node.parents)
-                if not parent.parents and parent not in layout.hidden
-                and all(child in inside for child in layout.children[parent])]
-
-    # Cost with k kept at each end: the rest of the graph, plus for every run its kept ends,
-    # their own leaves and one summary. Take the largest k that fits (at least 1).
-    in_runs = {node for run in runs for node in run}
-    hidden_leaves = set(private_leaves(list(in_runs)))
-    base = layout.cost() - 2 * len(in_runs) - len(hidden_leaves)
-    keep = 1
-    for candidate in range(1, max_nodes):
-        total = base
-        for run in runs:
-            kept = run[:candidate] + run[len(run) - candidate:] if 2 * candidate < len(run) \
-                else run
-            total += 2 * len(kept) + len(private_leaves(kept)) + (len(kept) < len(run))
-        if total > max_nodes:
-            break
-        keep = candidate
-    for run in runs:
-        if 2 * keep + 1 > len(run):
-            continue
-        middle = run[keep:len(run) - keep]
-        ops: dict[str, int] = {}
-        for node in middle:
-            ops[op_title(node)] = ops.get(op_title(node), 0) + 1
-        listing = ", ".join(f"{name} ×{count}" for name, count in ops.items())
-        summary = _Summary(f"chain of {len(middle)} ops ({listing})", "chain")
-        layout.hide(middle + private_leaves(middle), summary)
-
-
-def _collapse_far(layout: _Layout, max_nodes: int) -> None:
-    """Keep the nodes nearest the root that fit in ``max_nodes - 1``; hide the rest in one."""
-    used = 0
-    kept_summaries: set[_Summary] = set()
-    rest: list[Value] = []
-    full = False
-    for node in reversed(layout.order):
-        summary = layout.hidden.get(node)
-        if full:
-            if summary is None or summary not in kept_summaries:
-                rest.append(node)
-            continue
-        if summary is not None:
-            if summary in kept_summaries:
-                continue
-            cost = 1
-        else:
-            cost = 2 if node.parents else 1
-        if used + cost > max_nodes - 1:
-            full = True
-            rest.append(node)
-            continue
-        used += cost
-        if summary is not None:
-            kept_summaries.add(summary)
-    if rest:
-        layout.hide(rest, _Summary("", "more"))
-
-
-def _layout(order: list[Value], max_nodes: int) -> _Layout:
-    """Decide what to draw: everything if it fits, else the first of these that fits, each
-    step on top of the last: groups by dotted labels (neurons, then layers), fans trimmed to
-    as many inputs as fit, chains shortened to as many end nodes as fit, and last the nodes
-    farthest from the root in one summary."""
-    layout = _Layout(order)
-    if layout.cost() <= max_nodes:
-        return layout
-    level = 0
-    while True:
-        trial = _Layout(order)
-        if not _group_by_labels(trial, level + 1):
-            break
-        level += 1
-        layout = trial
-        if trial.cost() <= max_nodes:
-            return trial
-    root = order[-1]
-
-    def grouped() -> _Layout:
-        fresh = _Layout(order)
-        if level:
-            _group_by_labels(fresh, level)
-        return fresh
-
-    def fans_kept(keep: int) -> _Layout:
-        fresh = grouped()
-        _collapse_fans(fresh, root, keep)
-        return fresh
-
-    layout = fans_kept(FAN_MIN_KEEP)
-    if layout.cost() <= max_nodes:
-        low, high = FAN_MIN_KEEP, max_nodes  # the widest fan that still fits: binary search
-        while low < high:
-            middle = (low + high + 1) // 2
-            if fans_kept(middle).cost() <= max_nodes:
-                low = middle
-            else:
-                high = middle - 1
-        return fans_kept(low)
-    if layout.cost() > max_nodes:
-        _collapse_chains(layout, max_nodes)
-    if layout.cost() > max_nodes:
-        _collapse_far(layout, max_nodes)
-    return layout
-
-
 # --------------------------------------------------------------------------------------------
 # Drawing
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawingOptions:
+    """:func:`draw_graph`'s options, checked when made (see :func:`draw_graph` for each).
+
+    Raises:
+        TypeError: ``max_nodes`` or ``precision`` is not an integer.
+        ValueError: an option is out of range; the message starts with ``caller``.
+    """
+
+    rankdir: str = "LR"
+    show_grad: bool = True
+    show_local_grads: bool = False
+    color_by_grad: bool = False
+    max_nodes: int = DEFAULT_MAX_NODES
+    precision: int = 4
+    caller: str = field(default="draw_graph", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in _RANKDIRS:
+            raise ValueError(
+                f"{self.caller}: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {self.rankdir!r}"
+            )
+        require_count(f"{self.caller}: max_nodes", self.max_nodes, 3)
+        require_count(f"{self.caller}: precision", self.precision, 1)
+
+    @property
+    def horizontal(self) -> bool:
+        """Whether records lie across the direction of the layout (``LR``/``RL``)."""
+        return self.rankdir in ("LR", "RL")
 
 
 def _grad_class(magnitude: float, largest: float) -> int:
@@ -460,127 +212,12 @@ def _legend(graph: graphviz.Digraph, largest: float, precision: int) -> None:
             legend.edge(f"legend{position}", f"legend{position + 1}", style="invis")
 
 
-def _draw(
-    root: Value,
-    *,
-    rankdir: str,
-    show_grad: bool,
-    show_local_grads: bool,
-    color_by_grad: bool,
-    max_nodes: int,
-    precision: int,
-    grads: Mapping[Value, Any] | None = None,
-    highlight: Value | None = None,
-    caption: str = "",
-) -> Graph:
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_graph needs a Value, got {type(root).__name__}: {root!r}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if max_nodes < 3:
-        raise ValueError(f"draw_graph: max_nodes must be at least 3, got {max_nodes!r}")
-    if precision < 1:
-        raise ValueError(f"draw_graph: precision must be at least 1, got {precision!r}")
-    order = topological_order(root, include_leaves=True)
-    layout = _layout(order, max_nodes)
-    index = layout.index
-
-    def grad_of(node: Value) -> Any:
-        if grads is None:
-            return node.grad
-        return grads.get(node)
-
-    largest = 0.0
-    if color_by_grad:
-        for node in order:
-            gradient = grad_of(node)
-            if gradient is not None and node not in layout.hidden:
-                largest = max(largest, abs(float(gradient)))
-
-    graph = Graph(name="chainrule", graph_attr={"rankdir": rankdir})
-    if caption or show_local_grads:
-        text = caption
-        if show_local_grads:
-            note = ("edge numbers: local derivative d(out)/d(input); "
-                    "grad(input) = sum of grad(out) × local")
-            text = f"{text}\n{note}" if text else note
-        graph.attr(label=escape_text(text), labelloc="t", fontsize="11")
-    graph.attr("node", fontname="Helvetica", fontsize="11")
-    graph.attr("edge", fontname="Helvetica", fontsize="10")
-    horizontal = rankdir in ("LR", "RL")
-
-    summary_ids: dict[_Summary, str] = {}
-    for node in order:
-        summary = layout.hidden.get(node)
-        if summary is not None:
-            if summary not in summary_ids:
-                summary_ids[summary] = f"s{len(summary_ids)}"
-                _draw_summary(graph, summary_ids[summary], summary, horizontal)
-            continue
-        position = index[node]
-        fields = [node_name(node, position), f"data {format_number(node.data, precision)}"]
-        gradient = grad_of(node)
-        if show_grad:
-            shown = "·" if gradient is None else format_number(gradient, precision)
-            fields.append(f"grad {shown}")
-        label = "|".join(escape_record(text) for text in fields)
-        attributes: dict[str, str] = {"shape": "record"}
-        if horizontal:
-            label = "{" + label + "}"
-        if color_by_grad and gradient is not None and largest > 0.0:
-            magnitude = abs(float(gradient))
-            attributes["style"] = "filled"
-            if magnitude > 0.0:
-                level = _grad_class(magnitude, largest)
-                attributes.update(colorscheme=PALETTE, fillcolor=str(level))
-                if level == 5:
-                    attributes["fontcolor"] = "white"  # black is hard to read on dark red
-            else:
-                attributes["fillcolor"] = "white"
-        if node is highlight:
-            attributes.update(color="red", penwidth="3")
-        graph.node(f"v{position}", label=graphviz.nohtml(label), **attributes)
-        if node.parents:
-            op_attributes = {"shape": "ellipse", "margin": "0.05,0.02", "fontsize": "10"}
-            if node is highlight:
-                op_attributes.update(color="red", penwidth="3")
-            graph.node(f"v{position}_op", label=graphviz.nohtml(escape_text(op_title(node))),
-                       **op_attributes)
-            graph.edge(f"v{position}_op", f"v{position}")
-
-    def source_of(node: Value) -> str:
-        summary = layout.hidden.get(node)
-        return f"v{index[node]}" if summary is None else summary_ids[summary]
-
-    drawn: set[tuple[str, str]] = set()
-    for node in order:
-        if not node.parents:
-            continue
-        summary = layout.hidden.get(node)
-        target = f"v{index[node]}_op" if summary is None else summary_ids[summary]
-        locals_ = local_derivatives(node) if show_local_grads and summary is None else ()
-        for position, parent in enumerate(node.parents):
-            source = source_of(parent)
-            if source == target or (summary is not None and source in (target,)):
-                continue
-            if layout.hidden.get(parent) is not None or summary is not None:
-                if (source, target) in drawn:
-                    continue  # summaries get one edge per neighbour
-                drawn.add((source, target))
-                graph.edge(source, target, style="dashed")
-                continue
-            if locals_:
-                local = locals_[position]
-                text = "undefined" if local is None else format_number(local, precision)
-                graph.edge(source, target, label=graphviz.nohtml(escape_text(text)))
-            else:
-                graph.edge(source, target)
-    if color_by_grad and largest > 0.0:
-        _legend(graph, largest, precision)
-    return graph
+def _record_label(fields: list[str], horizontal: bool) -> Any:
+    label = "|".join(escape_record(text) for text in fields)
+    return graphviz.nohtml("{" + label + "}" if horizontal else label)
 
 
-def _draw_summary(graph: graphviz.Digraph, name: str, summary: _Summary, horizontal: bool) -> None:
+def _summary_fields(summary: Summary) -> list[str]:
     members = summary.members
     if summary.kind == "group":
         parameters = sum(1 for node in members if not node.parents)
@@ -588,15 +225,187 @@ def _draw_summary(graph: graphviz.Digraph, name: str, summary: _Summary, horizon
         fields = [summary.title, f"{parameters} parameters"]
         if operations:
             fields.append(f"{operations} ops")
-    elif summary.kind == "more":
-        fields = [f"{len(members)} more nodes", "(graph collapsed)"]
-    else:
-        fields = [summary.title, f"{len(members)} nodes hidden"]
-    label = "|".join(escape_record(text) for text in fields)
-    if horizontal:
-        label = "{" + label + "}"
-    graph.node(name, label=graphviz.nohtml(label), shape="record", style="dashed,filled",
-               fillcolor="gray95")
+        return fields
+    if summary.kind == "more":
+        return [f"{len(members)} more nodes", "(graph collapsed)"]
+    return [summary.title, f"{len(members)} nodes hidden"]
+
+
+class _Drawing:
+    """One drawing of a planned layout: value records, op nodes, summaries, edges, legend."""
+
+    def __init__(self, layout: Layout, style: DrawingOptions, grads: Mapping[Value, Any] | None,
+                 highlight: Value | None, element_ids: bool) -> None:
+        self.layout = layout
+        self.style = style
+        self.grads = grads
+        self.highlight = highlight
+        self.element_ids = element_ids
+        self.graph = Graph(name="chainrule", graph_attr={"rankdir": style.rankdir})
+        self.summary_ids: dict[Summary, str] = {}
+        self.largest = self._largest_gradient() if style.color_by_grad else 0.0
+
+    def gradient(self, node: Value) -> Any:
+        """The gradient drawn for ``node``: from ``grads`` when given, else its ``.grad``."""
+        return node.grad if self.grads is None else self.grads.get(node)
+
+    def _largest_gradient(self) -> float:
+        gradients = (self.gradient(node) for node in self.layout.order
+                     if node not in self.layout.hidden)
+        return max((abs(float(gradient)) for gradient in gradients if gradient is not None),
+                   default=0.0)
+
+    def draw(self, caption: str) -> Graph:
+        """Everything, in topological order: records and summaries, then edges."""
+        self._title(caption)
+        for node in self.layout.order:
+            summary = self.layout.hidden.get(node)
+            if summary is None:
+                self._record(node)
+            elif summary not in self.summary_ids:
+                self._summary(summary)
+        self._edges()
+        if self.style.color_by_grad and self.largest > 0.0:
+            _legend(self.graph, self.largest, self.style.precision)
+        return self.graph
+
+    def _title(self, caption: str) -> None:
+        text = caption
+        if self.style.show_local_grads:
+            note = ("edge numbers: local derivative d(out)/d(input); "
+                    "grad(input) = sum of grad(out) × local")
+            text = f"{text}\n{note}" if text else note
+        if text:
+            self.graph.attr(label=escape_text(text), labelloc="t", fontsize="11")
+        self.graph.attr("node", fontname="Helvetica", fontsize="11")
+        self.graph.attr("edge", fontname="Helvetica", fontsize="10")
+
+    def _identified(self, attributes: dict[str, str], name: str) -> dict[str, str]:
+        if self.element_ids:
+            attributes["id"] = name
+        return attributes
+
+    def _record(self, node: Value) -> None:
+        """The record ``name | data | grad`` of a visible Value, and its op node if any."""
+        name = f"v{self.layout.index[node]}"
+        precision = self.style.precision
+        fields = [node_name(node, self.layout.index[node]),
+                  f"data {format_number(node.data, precision)}"]
+        gradient = self.gradient(node)
+        if self.style.show_grad:
+            shown = "·" if gradient is None else format_number(gradient, precision)
+            fields.append(f"grad {shown}")
+        attributes = self._identified(self._record_attributes(node, gradient), name)
+        self.graph.node(name, label=_record_label(fields, self.style.horizontal), **attributes)
+        if node.parents:
+            op_attributes = {"shape": "ellipse", "margin": "0.05,0.02", "fontsize": "10"}
+            if node is self.highlight:
+                op_attributes.update(color="red", penwidth="3")
+            self._identified(op_attributes, f"{name}_op")
+            self.graph.node(f"{name}_op", label=graphviz.nohtml(escape_text(op_title(node))),
+                            **op_attributes)
+            self.graph.edge(f"{name}_op", name)
+
+    def _record_attributes(self, node: Value, gradient: Any) -> dict[str, str]:
+        """Shape, fill by |grad| (``color_by_grad``) and the red outline of ``highlight``."""
+        attributes: dict[str, str] = {"shape": "record"}
+        if self.style.color_by_grad and gradient is not None and self.largest > 0.0:
+            magnitude = abs(float(gradient))
+            attributes["style"] = "filled"
+            if magnitude > 0.0:
+                level = _grad_class(magnitude, self.largest)
+                attributes.update(colorscheme=PALETTE, fillcolor=str(level))
+                if level == 5:
+                    attributes["fontcolor"] = "white"  # black is hard to read on dark red
+            else:
+                attributes["fillcolor"] = "white"
+        if node is self.highlight:
+            attributes.update(color="red", penwidth="3")
+        return attributes
+
+    def _summary(self, summary: Summary) -> None:
+        name = self.summary_ids[summary] = f"s{len(self.summary_ids)}"
+        attributes = self._identified({"shape": "record", "style": "dashed,filled",
+                                       "fillcolor": "gray95"}, name)
+        self.graph.node(name, label=_record_label(_summary_fields(summary),
+                                                  self.style.horizontal), **attributes)
+
+    def _source(self, node: Value) -> str:
+        summary = self.layout.hidden.get(node)
+        return f"v{self.layout.index[node]}" if summary is None else self.summary_ids[summary]
+
+    def _edges(self) -> None:
+        """One edge per operand into its op node; edges touching a summary are dashed and
+        drawn once per pair of neighbours."""
+        drawn: set[tuple[str, str]] = set()
+        for node in self.layout.order:
+            if not node.parents:
+                continue
+            summary = self.layout.hidden.get(node)
+            target = (f"v{self.layout.index[node]}_op" if summary is None
+                      else self.summary_ids[summary])
+            locals_ = (local_derivatives(node) if self.style.show_local_grads and summary is None
+                       else ())
+            for position, parent in enumerate(node.parents):
+                source = self._source(parent)
+                if source == target:
+                    continue
+                if parent in self.layout.hidden or summary is not None:
+                    if (source, target) not in drawn:
+                        drawn.add((source, target))
+                        self.graph.edge(source, target, style="dashed")
+                    continue
+                attributes = self._identified({}, f"e{self.layout.index[node]}_{position}")
+                if locals_:
+                    local = locals_[position]
+                    text = ("undefined" if local is None
+                            else format_number(local, self.style.precision))
+                    attributes["label"] = graphviz.nohtml(escape_text(text))
+                self.graph.edge(source, target, **attributes)
+
+
+def draw_frame(
+    root: Value,
+    *,
+    grads: Mapping[Value, Any] | None = None,
+    highlight: Value | None = None,
+    caption: str = "",
+    element_ids: bool = False,
+    layout: Layout | None = None,
+    **options: Any,
+) -> Graph:
+    """Draw ``root``'s graph as :func:`draw_graph` does, with a given state: one frame of a
+    step-through (:func:`autograd.step_through`) or the drawing behind a page.
+
+    Args:
+        root: the output Value.
+        grads: the gradient to show for each node (missing: ``·``); default: each ``.grad``.
+        highlight: a node to outline in red (the one being processed).
+        caption: a line of text above the drawing.
+        element_ids: give every record (``v3``), op node (``v3_op``), operand edge
+            (``e3_0``: node 3, operand 0) and summary (``s0``) that id in the SVG, so that a
+            page's script can find them.
+        layout: the plan of what to draw, from :func:`autograd.layout.plan_layout` on
+            ``root``'s topological order (with leaves) and ``max_nodes``; made when omitted.
+        **options: :func:`draw_graph`'s options.
+
+    Returns:
+        A :class:`Graph`.
+
+    Raises:
+        TypeError: ``root`` is not a Value, or an option is unknown.
+        ValueError: an option is out of range.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph needs a Value, got {type(root).__name__}: {root!r}")
+    known = set(DrawingOptions.__dataclass_fields__) - {"caller"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"draw_graph: unknown option(s) {unknown}; known: {sorted(known)}")
+    style = DrawingOptions(**options)
+    if layout is None:
+        layout = plan_layout(topological_order(root, include_leaves=True), style.max_nodes)
+    return _Drawing(layout, style, grads, highlight, element_ids).draw(caption)
 
 
 def draw_graph(
@@ -638,8 +447,9 @@ def draw_graph(
         TypeError: ``root`` is not a Value.
         ValueError: an option is out of range.
     """
-    return _draw(root, rankdir=rankdir, show_grad=show_grad, show_local_grads=show_local_grads,
-                 color_by_grad=color_by_grad, max_nodes=max_nodes, precision=precision)
+    return draw_frame(root, rankdir=rankdir, show_grad=show_grad,
+                      show_local_grads=show_local_grads, color_by_grad=color_by_grad,
+                      max_nodes=max_nodes, precision=precision)
 
 
 _FORMATS = (".svg", ".png", ".pdf", ".dot")
@@ -675,3 +485,70 @@ def save_graph(root: Value, path: str | os.PathLike[str], **options: Any) -> Pat
     data = graph.source.encode("utf-8") if suffix == ".dot" else graph.pipe(format=suffix[1:])
     write_atomically(target, data)
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# Browser pages (built by autograd.graph_page)
+# --------------------------------------------------------------------------------------------
+
+
+def to_html(root: Value, **options: Any) -> str:
+    """One self-contained HTML page that steps through ``root``'s forward and backward passes.
+
+    The page holds the drawing (SVG rendered by Graphviz, as :func:`draw_graph` draws it), the
+    numbers (computed here by the engine: values in topological order, then the chain-rule
+    products of :func:`autograd.explain`) and a small script; it makes no network request, so
+    it works offline and from ``file://``. It shows "step k of N" and moves with the arrow
+    keys, Home/End and buttons (play, pause, previous, next, reset, speed); step 0 shows only
+    the leaves' values, the forward steps reveal values, the backward steps reveal gradients
+    with their products (upstream × local = contribution), and the last step ends the backward
+    pass. Clicking or hovering a node shows its op, inputs, local derivatives and gradient.
+    Nothing is mutated: no ``.grad`` is written.
+
+    Args:
+        root: the Value whose graph is shown.
+        **options: ``rankdir``, ``show_local_grads``, ``max_nodes`` and ``precision`` as in
+            :func:`draw_graph` (precision 4 significant digits by default), and ``title``.
+
+    Returns:
+        The page as text.
+
+    Raises:
+        TypeError: ``root`` is not a Value, or an option is unknown.
+        ValueError: an option is out of range, or the graph is too large for a page.
+        GraphvizNotFoundError: the ``dot`` program is missing.
+    """
+    from .graph_page import graph_page
+
+    return graph_page(root, **options)
+
+
+def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write :func:`to_html`'s page to ``path`` (atomically; the suffix should be .html).
+
+    Returns:
+        The path written.
+
+    Raises:
+        The errors of :func:`to_html`.
+    """
+    target = Path(path)
+    write_atomically(target, to_html(root, **options).encode("utf-8"))
+    return target
+
+
+def interactive(root: Value, **options: Any) -> InlinePage:
+    """:func:`to_html`'s page for Jupyter: the returned object shows the page inline (in an
+    iframe whose ``srcdoc`` is the page) as its ``_repr_html_``.
+
+    Args:
+        root: the Value whose graph is shown.
+        **options: as :func:`to_html`, plus ``height`` (pixels of the frame, default 620).
+
+    Returns:
+        An :class:`autograd.page.InlinePage`; its ``.html`` is the page.
+    """
+    from .page import InlinePage
+
+    height = options.pop("height", 620)
+    return InlinePage(to_html(root, **options), height=height)

@@ -12,6 +12,7 @@ from .layers import Layer as Layer
 from .layers import Neuron as Neuron
 from .layers import Sequential as Sequential
 from .module import Module as Module
+from .network_page import save_network_html as save_network_html
 from .network_view import draw_network as draw_network
 from .training import History as History  # training half: fit, accuracy, losses, optim, data
 from .training import accuracy as accuracy
