@@ -24,6 +24,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .foreign import dispatching
 from .ops import OPS, Interval, Op, register
 from .value import Value, apply
 
@@ -126,6 +127,7 @@ def register_op(
         examples=tuple(examples),
     ))
 
+    @dispatching(name)  # on torch tensors inside compare_with_torch: its torch_ops[name]
     def op(*operands: Value | float, **params: float) -> Value:
         if entry.arity is not None and len(operands) != entry.arity:
             raise TypeError(

@@ -2,6 +2,8 @@
 from . import data as data
 from . import losses as losses
 from . import optim as optim
+from .bridge import from_torch as from_torch  # PyTorch interop; torch is imported only inside
+from .bridge import to_torch as to_torch
 from .conv import AvgPool2d as AvgPool2d
 from .conv import Conv2d as Conv2d
 from .conv import MaxPool2d as MaxPool2d
