@@ -101,7 +101,7 @@ class ComparisonReport:
         verdict = "PASSED" if self.passed else (
             f"FAILED ({len(self.failures)} of {len(self.rows)} rows)")
         marked = sum(row.status is Status.CONVENTION for row in self.rows)
-        extra = f", {marked} convention rows" if marked else ""
+        extra = f", {marked} convention row{'s' if marked > 1 else ''}" if marked else ""
         return f"{self.title} (atol={self.atol:g}, rtol={self.rtol:g}): {verdict}{extra}"
 
     def to_text(self) -> str:

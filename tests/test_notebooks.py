@@ -25,6 +25,7 @@ EXPECTED = [
     "06_pooling_and_convolution",
     "07_second_order",
     "08_digits",
+    "12_graduating_to_pytorch",
 ]
 
 PRESENT = sorted(NOTEBOOKS.glob("*.ipynb"))
