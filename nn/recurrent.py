@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Real
 from typing import Any
 
@@ -54,6 +54,28 @@ LSTMState = tuple[list[Value], list[Value]]
 #: The activations an RNNCell may use, by PyTorch's name.
 NONLINEARITIES: dict[str, Callable[[Value], Value]] = {"tanh": Value.tanh, "relu": Value.relu}
 
+#: The most parameters a recurrent module rebuilt from a model file may have. The sizes in a file
+#: come from outside, so they are checked before anything is allocated; a real file this large
+#: would hold hundreds of megabytes of JSON.
+MAX_PARAMETERS_FROM_FILE = 10_000_000
+
+
+def check_file_size(gates: int, config: Mapping[str, Any], where: str) -> None:
+    """Refuse a model-file config whose cell would have too many parameters.
+
+    Raises:
+        TypeError: a size is not an integer.
+        ValueError: a size is below 1, or the count exceeds :data:`MAX_PARAMETERS_FROM_FILE`.
+    """
+    inputs = require_count(f"{where}: input_size", config.get("input_size"))
+    hidden = require_count(f"{where}: hidden_size", config.get("hidden_size"))
+    count = gates * hidden * (inputs + hidden + 2)
+    if count > MAX_PARAMETERS_FROM_FILE:
+        raise ValueError(
+            f"{where} with input_size={inputs}, hidden_size={hidden} would have {count:,} "
+            f"parameters; a model file may describe at most {MAX_PARAMETERS_FROM_FILE:,}"
+        )
+
 
 def as_vector(
     items: Vector | Number, expected: int, name: str, where: RecurrentCell
@@ -61,26 +83,39 @@ def as_vector(
     """``items`` as a list of ``expected`` Values (numbers become constant leaves).
 
     A single number or Value is a vector of one, so a one-feature sequence can be a list of
-    numbers.
+    numbers. Any iterable of numbers works (a list, a tuple, a numpy array).
 
     Raises:
         ValueError: the length is not ``expected``; the message names the cell, the vector
             ``name`` (x, h or c), the expected and the given size.
-        TypeError: an item is not a number or a Value.
+        TypeError: ``items`` is not a number or an iterable, or an item is not a number or a
+            Value.
     """
     if isinstance(items, Value) or is_real(items):
-        items = [items]  # type: ignore[list-item]
-    elif not isinstance(items, Sequence) or isinstance(items, str):
-        raise TypeError(
-            f"{where!r}: {name} must be a list of {expected} numbers or Values, got "
-            f"{type(items).__name__}"
-        )
-    if len(items) != expected:
+        entries: list[Any] = [items]
+    else:
+        entries = _entries(items, f"{where!r}: {name} must be a list of {expected} numbers or "
+                                  "Values")
+    if len(entries) != expected:
         size = "input_size" if name == "x" else "hidden_size"
         raise ValueError(
-            f"{where!r}: {name} has {len(items)} entries, expected {size}={expected}"
+            f"{where!r}: {name} has {len(entries)} entries, expected {size}={expected}"
         )
-    return [item if isinstance(item, Value) else Value(item) for item in items]
+    return [item if isinstance(item, Value) else Value(item) for item in entries]
+
+
+def _entries(items: Any, message: str) -> list[Any]:
+    """``items`` as a list, for any iterable but a string.
+
+    Raises:
+        TypeError: ``items`` is a string or not iterable; ``message`` says what was expected.
+    """
+    if isinstance(items, str | bytes):
+        raise TypeError(f"{message}, got {type(items).__name__} {items!r}")
+    try:
+        return list(items)
+    except TypeError:
+        raise TypeError(f"{message}, got {type(items).__name__}") from None
 
 
 def _uniform_rows(count: int, width: int, bound: float, rng: Any) -> list[list[Value]]:
@@ -173,6 +208,13 @@ class RecurrentCell(Module):
         if state is None:
             return self.zeros()
         return as_vector(state, self.hidden_size, name, self)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """Build the cell a model file describes, after checking its size (see
+        :func:`check_file_size`)."""
+        check_file_size(cls.gates, config, cls.__name__)
+        return super().from_config(config)
 
     def config(self) -> dict[str, Any]:
         """``input_size``, ``hidden_size`` and ``bias``: what a file needs to rebuild the cell."""
@@ -357,9 +399,12 @@ class RecurrentLayer(Module):
     named ``cell.weight_ih.<row>.<column>`` and so on.
     """
 
+    #: The class of the unrolled cell.
+    cell_class: type[RecurrentCell] = RecurrentCell
+
     cell: RecurrentCell
 
-    def __call__(self, xs: Sequence[Vector | Number], state: Any = None) -> tuple[Hidden, Any]:
+    def __call__(self, xs: Iterable[Vector | Number], state: Any = None) -> tuple[Hidden, Any]:
         """Run the cell over every step of ``xs``, each step feeding its state to the next.
 
         Args:
@@ -374,19 +419,22 @@ class RecurrentLayer(Module):
 
         Raises:
             ValueError: ``xs`` is empty, or a step or the state has the wrong size.
-            TypeError: ``xs`` is not a sequence.
+            TypeError: ``xs`` is not a sequence (any iterable but a string).
         """
-        if not isinstance(xs, Sequence) or isinstance(xs, str):
-            raise TypeError(
-                f"{self!r} needs a sequence of steps (a list of inputs), got {type(xs).__name__}"
-            )
-        if len(xs) == 0:
+        steps = _entries(xs, f"{self!r} needs a sequence of steps (a list of inputs)")
+        if not steps:
             raise ValueError(f"{self!r} needs at least one step, got an empty sequence")
         outputs = []
-        for x in xs:
+        for x in steps:
             state = self.cell(x, state)
             outputs.append(state[0] if isinstance(state, tuple) else state)
         return outputs, state
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """Build the layer a model file describes, after checking its size."""
+        check_file_size(cls.cell_class.gates, config, cls.__name__)
+        return super().from_config(config)
 
     @property
     def input_size(self) -> int:
@@ -417,6 +465,8 @@ class RNN(RecurrentLayer):
     Args: as :class:`RNNCell`.
     """
 
+    cell_class = RNNCell
+
     def __init__(
         self,
         input_size: int,
@@ -437,6 +487,8 @@ class LSTM(RecurrentLayer):
     Args: as :class:`LSTMCell`.
     """
 
+    cell_class = LSTMCell
+
     def __init__(
         self,
         input_size: int,
@@ -455,6 +507,8 @@ class GRU(RecurrentLayer):
 
     Args: as :class:`GRUCell`.
     """
+
+    cell_class = GRUCell
 
     def __init__(
         self,

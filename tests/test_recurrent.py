@@ -6,11 +6,13 @@ The comparisons with PyTorch itself are in tests/test_recurrent_torch.py.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lookalikes import ArrayLike, Float32Like
 
 import nn
 from autograd import Value, assert_gradients_match
@@ -489,3 +491,49 @@ def test_loaded_lstm_computes_the_same_sequence(tmp_path: Path) -> None:
 def test_reprs_show_the_constructor_arguments() -> None:
     assert repr(nn.RNNCell(2, 3, nonlinearity="relu")) == "RNNCell(2, 3, nonlinearity='relu')"
     assert repr(nn.LSTM(1, 4, bias=False)) == "LSTM(1, 4, bias=False)"
+
+
+def test_inputs_and_sequences_may_be_array_like() -> None:
+    layer = nn.GRU(2, 2, seed=3)
+    steps = [[0.5, -0.2], [0.1, 0.9]]
+    arrays = ArrayLike([ArrayLike([Float32Like(x) for x in step]) for step in steps])
+    assert numbers(layer(arrays)[0]) == numbers(layer(steps)[0])
+
+
+def test_a_sequence_of_tuples_or_a_generator_is_accepted() -> None:
+    layer = nn.RNN(2, 2, seed=3)
+    steps = [(0.5, -0.2), (0.1, 0.9)]
+    assert numbers(layer(step for step in steps)[0]) == numbers(layer(steps)[0])
+
+
+def test_a_layer_input_that_is_not_a_sequence_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"RNN\(1, 2\) needs a sequence of steps"):
+        nn.RNN(1, 2, seed=0)(3.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["LSTMCell", "LSTM"])
+def test_a_model_file_with_huge_sizes_is_refused_before_allocating(
+    name: str, tmp_path: Path
+) -> None:
+    # 4 gates * 2000 * (1000 + 2000 + 2) = 24,016,000 parameters: over the 10,000,000 limit.
+    document = {"format": "chainrule.model", "version": 1,
+                "architecture": {"class": name,
+                                 "config": {"input_size": 1000, "hidden_size": 2000}},
+                "parameters": {}}
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"would have 24,016,000 parameters; a model file may "
+                                         r"describe at most 10,000,000"):
+        Module.load(path)
+
+
+def test_a_model_file_with_a_size_that_is_not_a_count_is_refused(tmp_path: Path) -> None:
+    document = {"format": "chainrule.model", "version": 1,
+                "architecture": {"class": "GRUCell",
+                                 "config": {"input_size": "3", "hidden_size": 2}},
+                "parameters": {}}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="invalid architecture for GRUCell.*input_size must be an "
+                                         "integer"):
+        Module.load(path)
