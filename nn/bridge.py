@@ -20,6 +20,8 @@ nn                                          torch.nn (float64)
 ``MaxPool2d(k, stride)`` / ``AvgPool2d``    ``MaxPool2d(k, stride)`` / ``AvgPool2d(k, stride)``
 ``Flatten()``                               ``Flatten()`` (``start_dim=1``)
 ``Sequential(...)``                         ``Sequential(...)``, item by item
+``RNNCell`` / ``LSTMCell`` / ``GRUCell``    ``RNNCell`` / ``LSTMCell`` / ``GRUCell``
+``RNN`` / ``LSTM`` / ``GRU``                the same, ``num_layers=1, batch_first=True``
 ==========================================  ==============================================
 
 A Layer's activation becomes a module of its own, so ``from_torch(to_torch(layer))`` is a
@@ -34,7 +36,16 @@ A Layer's activation becomes a module of its own, so ``from_torch(to_torch(layer
   a ``(N, C, H, W)`` tensor, and ``Flatten`` lists it in the same row-major ``(c, r, col)`` order
   as ``torch.nn.Flatten()`` does;
 * neuron ``o``'s weight ``w[i]`` is ``Linear.weight[o, i]`` and its bias ``b`` is ``bias[o]``;
-  a Conv2d's ``weight[o][k]`` with ``k = (c * kh + i) * kw + j`` is ``Conv2d.weight[o, c, i, j]``.
+  a Conv2d's ``weight[o][k]`` with ``k = (c * kh + i) * kw + j`` is ``Conv2d.weight[o, c, i, j]``;
+* a recurrent cell already has PyTorch's parameters (``weight_ih``, ``weight_hh``, ``bias_ih``,
+  ``bias_hh``, rows stacked gate by gate in PyTorch's order), so they are copied row for row (a
+  sequence layer's become ``weight_ih_l0`` and so on). A cell's input ``x`` and state ``h`` (or
+  ``(h, c)``) are rows of ``(N, input_size)`` and ``(N, hidden_size)`` tensors. A sequence layer
+  here runs one sequence, a list of steps; ``to_torch`` builds the torch layer with
+  ``batch_first=True``, so that sequence is ``x[n]`` of an ``(N, steps, input_size)`` batch, our
+  outputs (``h`` at every step) are ``output[n]`` and our final state is ``h_n[0, n]`` (and
+  ``c_n[0, n]``). ``from_torch`` accepts either ``batch_first`` (the weights are the same) but
+  only one layer, one direction and no projection.
 
 Both engines send a max-pooling window's gradient to its first maximum in row-major order at a
 tie. torch's ``Softplus`` returns ``x`` itself above its ``threshold`` (default 20, where it
@@ -58,6 +69,7 @@ from autograd.torch_functions import require_torch
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import MLP, Activation, Flatten, Layer, Neuron, Sequential
 from .module import Module
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RecurrentCell, RecurrentLayer, RNNCell
 
 #: ``from_torch`` refuses a torch module with more parameters than this (each becomes a Value of
 #: about 100 bytes, so a million take about 100 MB); raise it with ``max_parameters=``.
@@ -83,7 +95,9 @@ def to_torch(module: Module) -> Any:
 
     Args:
         module: an ``MLP``, ``Layer``, ``Neuron``, ``Activation``, ``Flatten``, ``Conv2d``,
-            ``MaxPool2d``, ``AvgPool2d`` or a ``Sequential`` of them.
+            ``MaxPool2d``, ``AvgPool2d``, a ``Sequential`` of them, a recurrent cell
+            (``RNNCell``, ``LSTMCell``, ``GRUCell``) or a sequence layer (``RNN``, ``LSTM``,
+            ``GRU``).
 
     Returns:
         A float64 ``torch.nn.Module`` with the same weights (copied: the two models are
@@ -163,6 +177,42 @@ def _conv_to_torch(torch: Any, conv: Conv2d) -> Any:
     return result
 
 
+#: The parameters of a recurrent cell, in PyTorch's order (and nn's attribute order).
+_CELL_PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def _cell_options(cell: RecurrentCell) -> dict[str, Any]:
+    options: dict[str, Any] = {"bias": cell.bias}
+    if isinstance(cell, RNNCell):
+        options["nonlinearity"] = cell.nonlinearity
+    return options
+
+
+def _copy_cell(torch: Any, cell: RecurrentCell, target: Any, suffix: str) -> Any:
+    """Copy ``cell``'s weights into ``target``'s ``weight_ih<suffix>`` and so on."""
+    for name in _CELL_PARAMETERS:
+        numbers = getattr(cell, name)
+        if numbers is not None:
+            rows = [[w.data for w in row] if isinstance(row, list) else row.data
+                    for row in numbers]
+            _fill(torch, getattr(target, name + suffix), rows)
+    return target
+
+
+def _cell_to_torch(torch: Any, cell: RecurrentCell) -> Any:
+    torch_class = getattr(torch.nn, type(cell).__name__)  # RNNCell, LSTMCell, GRUCell
+    target = torch_class(cell.input_size, cell.hidden_size, dtype=torch.float64,
+                         **_cell_options(cell))
+    return _copy_cell(torch, cell, target, "")
+
+
+def _sequence_to_torch(torch: Any, layer: RecurrentLayer) -> Any:
+    torch_class = getattr(torch.nn, type(layer).__name__)  # RNN, LSTM, GRU
+    target = torch_class(layer.input_size, layer.hidden_size, num_layers=1, batch_first=True,
+                         dtype=torch.float64, **_cell_options(layer.cell))
+    return _copy_cell(torch, layer.cell, target, "_l0")
+
+
 _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
     MLP: _mlp_to_torch,
     Layer: _layer_to_torch,
@@ -173,6 +223,12 @@ _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
     Conv2d: _conv_to_torch,
     MaxPool2d: lambda torch, pool: torch.nn.MaxPool2d(pool.kernel_size, pool.stride),
     AvgPool2d: lambda torch, pool: torch.nn.AvgPool2d(pool.kernel_size, pool.stride),
+    RNNCell: _cell_to_torch,
+    LSTMCell: _cell_to_torch,
+    GRUCell: _cell_to_torch,
+    RNN: _sequence_to_torch,
+    LSTM: _sequence_to_torch,
+    GRU: _sequence_to_torch,
 }
 
 
@@ -187,7 +243,8 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
     Args:
         module: a ``torch.nn`` ``Linear``, ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten``,
             ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU(0.01)``, ``Softplus(beta=1)``,
-            ``Identity``, or a ``Sequential`` of them.
+            ``Identity``, a ``Sequential`` of them, an ``RNNCell``, ``LSTMCell`` or ``GRUCell``,
+            or a one-layer, one-direction ``RNN``, ``LSTM`` or ``GRU``.
         max_parameters: refuse a module with more parameters than this, before building
             anything (each parameter becomes one Value here).
 
@@ -199,7 +256,8 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
         TypeError: ``module`` (or an item inside it) has no counterpart in nn; the message names
             its class.
         ValueError: a module uses settings its nn counterpart cannot express (a dilated or
-            grouped convolution, padded pooling, a LeakyReLU slope other than 0.01...), has more
+            grouped convolution, padded pooling, a LeakyReLU slope other than 0.01, a
+            two-layer or bidirectional LSTM...), has more
             than ``max_parameters`` parameters, or holds a weight that is not finite.
         ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
     """
@@ -240,6 +298,12 @@ def _from_torch_table(torch: Any) -> dict[type, Callable[[Any, Any], Module]]:
         layers.LeakyReLU: _leaky_from_torch,
         layers.Softplus: _softplus_from_torch,
         layers.Sequential: lambda torch, seq: Sequential(*(_from_torch(torch, m) for m in seq)),
+        layers.RNNCell: lambda torch, cell: _cell_from_torch(cell, RNNCell, ""),
+        layers.LSTMCell: lambda torch, cell: _cell_from_torch(cell, LSTMCell, ""),
+        layers.GRUCell: lambda torch, cell: _cell_from_torch(cell, GRUCell, ""),
+        layers.RNN: lambda torch, layer: _cell_from_torch(layer, RNN, "_l0"),
+        layers.LSTM: lambda torch, layer: _cell_from_torch(layer, LSTM, "_l0"),
+        layers.GRU: lambda torch, layer: _cell_from_torch(layer, GRU, "_l0"),
     }
     for name, class_name in _ACTIVATION_CLASSES.items():
         if name not in ("leaky_relu", "softplus"):  # those two have settings to check
@@ -334,3 +398,24 @@ def _softplus_from_torch(torch: Any, softplus: Any) -> Module:
         raise _refuse(softplus, f"beta={softplus.beta!r}",
                       "nn's softplus does not use (it computes log(1 + e**x), beta=1)")
     return Activation("softplus")
+
+
+def _cell_from_torch(source: Any, nn_class: Callable[..., Module], suffix: str) -> Module:
+    """An nn cell or sequence layer with ``source``'s weights (``suffix`` ``"_l0"`` for a layer)."""
+    if suffix:
+        settings = {"num_layers": 1, "bidirectional": False, "proj_size": 0}
+        for setting, plain in settings.items():
+            if getattr(source, setting, plain) != plain:
+                raise _refuse(source, f"{setting}={getattr(source, setting)!r}",
+                              f"nn's {type(source).__name__} does not support (only "
+                              f"{setting}={plain!r})")
+    options: dict[str, Any] = {"bias": source.bias}
+    if nn_class in (RNNCell, RNN):
+        options["nonlinearity"] = source.nonlinearity
+    result = nn_class(source.input_size, source.hidden_size, seed=0, **options)
+    numbers: list[float] = []
+    for name in _CELL_PARAMETERS:
+        parameter = getattr(source, name + suffix, None)
+        if parameter is not None:
+            numbers += parameter.detach().double().reshape(-1).tolist()
+    return _load(result, numbers, source)
