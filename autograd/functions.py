@@ -9,26 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .foreign import dispatching
+from .foreign import dispatch as apply  # records on Values; torch tensors go to their engine
+from .numbers import is_real
 from .ops import OPS
-from .value import Number, Value, apply
+from .value import Number, Value
 
 Operand = Value | Number
 
 
-@dispatching("autograd.maximum")
 def maximum(a: Operand, b: Operand) -> Value:
     """max(a, b) as one node; at a tie the gradient goes to ``a``."""
     return apply(OPS["maximum"], a, b)
 
 
-@dispatching("autograd.minimum")
 def minimum(a: Operand, b: Operand) -> Value:
     """min(a, b) as one node; at a tie the gradient goes to ``a``."""
     return apply(OPS["minimum"], a, b)
 
 
-@dispatching("autograd.sum", iterable=True)
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - the natural name, like numpy.sum
     """x1 + ... + xn as a single node (an empty sum is a constant 0)."""
     operands = tuple(values)
@@ -37,7 +35,6 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - the natural name, l
     return apply(OPS["sum"], *operands)
 
 
-@dispatching("autograd.dot")
 def dot(
     weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None
 ) -> Value:
@@ -59,7 +56,6 @@ def dot(
     return apply(OPS["dot"], *weights, *inputs)
 
 
-@dispatching("autograd.log_sum_exp", iterable=True)
 def log_sum_exp(values: Iterable[Operand]) -> Value:
     """log(e**x1 + ... + e**xn) as one node, shifted by the max so it never overflows."""
     operands = tuple(values)
@@ -68,9 +64,10 @@ def log_sum_exp(values: Iterable[Operand]) -> Value:
     return apply(OPS["log_sum_exp"], *operands)
 
 
-@dispatching("autograd.softmax", iterable=True)
 def softmax(values: Iterable[Operand]) -> list[Value]:
     """e**xi / sum_j e**xj for each i, computed as e**(xi - log_sum_exp(x)): no overflow."""
-    operands = [value if isinstance(value, Value) else Value(value) for value in values]
+    # Numbers become leaves; anything else (a torch tensor) goes on to log_sum_exp's dispatch.
+    operands = [value if isinstance(value, Value) or not is_real(value) else Value(value)
+                for value in values]
     normaliser = log_sum_exp(operands)
     return [(value - normaliser).exp() for value in operands]

@@ -9,9 +9,9 @@ the Hessian (our ``create_graph=True`` against torch's), and returns a table lik
 ``f`` is written with what the two engines share: the operators ``+ - * / **``, unary ``-``,
 ``abs()``, comparisons, and the methods ``exp log sqrt tanh sigmoid relu sin cos``. chainrule's
 free functions ``maximum``, ``minimum``, ``sum``, ``dot``, ``log_sum_exp`` and ``softmax`` run on
-tensors too (they hand tensor operands to the torch versions below: see :mod:`autograd.foreign`),
-and a custom op from :func:`autograd.register_op` runs on torch through
-``torch_ops={name: torch_function}``.
+tensors too (their ops hand tensor operands to the torch versions in
+:mod:`autograd.torch_functions`, through :mod:`autograd.foreign`), and a custom op from
+:func:`autograd.register_op` runs on torch through ``torch_ops={name: torch_function}``.
 
 Where the two engines differ on purpose, at points where the derivative is a convention, a
 disagreeing row is marked ``convention`` and says what each engine does (checked by running

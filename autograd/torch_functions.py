@@ -1,10 +1,11 @@
 """chainrule's free functions and custom ops on PyTorch tensors, and the one way to import torch.
 
-:mod:`autograd.functions` and :func:`autograd.register_op` hand a call whose operands are torch
-tensors to :func:`torch_engine` (registered with :mod:`autograd.foreign` for ``torch.Tensor``), so
-``autograd.maximum(a, b)`` on two tensors is ``torch.maximum(a, b)`` and a function written with
-chainrule's free functions runs on tensors unchanged: what :func:`autograd.compare_with_torch`
-needs. A custom op runs on tensors through the ``torch_ops`` given to ``compare_with_torch``.
+:mod:`autograd.functions` and :func:`autograd.register_op` hand an op whose operands include
+torch tensors to :func:`torch_engine` (registered with :mod:`autograd.foreign` for
+``torch.Tensor``), so ``autograd.maximum(a, b)`` on two tensors is ``torch.maximum(a, b)`` and a
+function written with chainrule's free functions runs on tensors unchanged: what
+:func:`autograd.compare_with_torch` needs. A custom op runs on tensors through the ``torch_ops``
+given to ``compare_with_torch``.
 
 torch is imported by :func:`require_torch` only when one of these runs; registering the engine
 does not import it.
@@ -17,8 +18,10 @@ from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any
 
+from .custom import BUILTIN_OPS
 from .foreign import register_engine
 from .numbers import is_real
+from .ops import Op
 
 
 def require_torch(what: str) -> Any:
@@ -77,61 +80,58 @@ def _torch_minimum(a: Any, b: Any) -> Any:
     return torch.minimum(*_tensors("minimum", (a, b)))
 
 
-def _torch_sum(values: Sequence[Any]) -> Any:
+def _torch_sum(*values: Any) -> Any:
     torch = require_torch("autograd.sum on tensors")
-    if not values:
-        return torch.tensor(0.0, dtype=torch.float64)
     return torch.stack(_tensors("sum", values)).sum()
 
 
-def _torch_dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> Any:
-    if len(weights) != len(inputs):
-        raise ValueError(
-            f"dot of {len(weights)} weights with {len(inputs)} inputs: lengths must match"
-        )
-    total = _torch_sum([w * x for w, x in zip(_tensors("dot", weights),
-                                              _tensors("dot", inputs), strict=True)])
-    return total if bias is None else total + _tensors("dot", (bias,))[0]
+def _torch_dot(*operands: Any) -> Any:
+    """The ``dot`` op's operands are ``(w1..wn, x1..xn)``."""
+    half = len(operands) // 2
+    weights, inputs = _tensors("dot", operands[:half]), _tensors("dot", operands[half:])
+    return _torch_sum(*(w * x for w, x in zip(weights, inputs, strict=True)))
 
 
-def _torch_log_sum_exp(values: Sequence[Any]) -> Any:
+def _torch_affine(*operands: Any) -> Any:
+    """The ``affine`` op's operands are ``(w1..wn, b, x1..xn)``."""
+    n = len(operands) // 2
+    return _tensors("dot", operands[n:n + 1])[0] + _torch_dot(*operands[:n], *operands[n + 1:])
+
+
+def _torch_log_sum_exp(*values: Any) -> Any:
     torch = require_torch("autograd.log_sum_exp on tensors")
-    if not values:
-        raise ValueError("log_sum_exp of an empty sequence")
     return torch.logsumexp(torch.stack(_tensors("log_sum_exp", values)), dim=0)
 
 
-def _torch_softmax(values: Sequence[Any]) -> list[Any]:
-    torch = require_torch("autograd.softmax on tensors")
-    return list(torch.softmax(torch.stack(_tensors("softmax", values)), dim=0).unbind(0))
-
-
-#: The torch version of each free function, by the name :mod:`autograd.functions` dispatches
-#: (qualified, so a custom op of the same name, which dispatches by its plain name, stays apart).
+#: The torch version of each op the free functions record (``softmax`` is built from
+#: ``log_sum_exp``, subtraction and ``exp``, which tensors have).
 TORCH_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "autograd.maximum": _torch_maximum,
-    "autograd.minimum": _torch_minimum,
-    "autograd.sum": _torch_sum,
-    "autograd.dot": _torch_dot,
-    "autograd.log_sum_exp": _torch_log_sum_exp,
-    "autograd.softmax": _torch_softmax,
+    "maximum": _torch_maximum,
+    "minimum": _torch_minimum,
+    "sum": _torch_sum,
+    "dot": _torch_dot,
+    "affine": _torch_affine,
+    "log_sum_exp": _torch_log_sum_exp,
 }
 
 
-def torch_engine(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run the free function or custom op ``name`` on tensor operands.
+def torch_engine(op: Op, operands: tuple[Any, ...]) -> Any:
+    """Compute the table entry ``op`` on operands that include torch tensors.
 
     Raises:
-        NotImplementedError: ``name`` is a custom op with no torch version in ``torch_ops``.
+        NotImplementedError: ``op`` is a custom op with no torch version in ``torch_ops`` (or an
+            engine op with no torch version here); the message names it.
     """
-    implementation = TORCH_FUNCTIONS.get(name) or TORCH_OPS.get().get(name)
+    implementation = TORCH_FUNCTIONS.get(op.name) or TORCH_OPS.get().get(op.name)
+    if implementation is None and op.name in BUILTIN_OPS:
+        raise NotImplementedError(f"the engine's op {op.name!r} has no torch version here")
     if implementation is None:
         raise NotImplementedError(
-            f"the custom op {name!r} was called on torch tensors but has no torch version: "
-            f"pass compare_with_torch(..., torch_ops={{{name!r}: <the same function written "
-            "with torch operations>}})"
+            f"the custom op {op.name!r} was called on torch tensors but has no torch version: "
+            f"pass compare_with_torch(..., torch_ops={{{op.name!r}: <the same function written "
+            "with torch operations>})"
         )
-    return implementation(*args, **kwargs)
+    return implementation(*operands, **op.params)
 
 
 register_engine("torch.Tensor", torch_engine)
