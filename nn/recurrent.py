@@ -118,12 +118,14 @@ def _entries(items: Any, message: str) -> list[Any]:
         raise TypeError(f"{message}, got {type(items).__name__}") from None
 
 
-def _uniform_rows(count: int, width: int, bound: float, rng: Any) -> list[list[Value]]:
-    return [[Value(rng.uniform(-bound, bound)) for _ in range(width)] for _ in range(count)]
-
-
 def _uniform(count: int, bound: float, rng: Any) -> list[Value]:
+    """``count`` new parameters drawn from U(-bound, bound)."""
     return [Value(rng.uniform(-bound, bound)) for _ in range(count)]
+
+
+def _uniform_rows(count: int, width: int, bound: float, rng: Any) -> list[list[Value]]:
+    """``count`` rows of ``width`` new parameters, row after row."""
+    return [_uniform(width, bound, rng) for _ in range(count)]
 
 
 class RecurrentCell(Module):
