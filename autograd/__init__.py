@@ -27,6 +27,7 @@ from .graph import backward, topological_order, zero_grad
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .tape import CompiledTape, Tape, TapeBranchError, trace
+from .torch_check import ComparisonReport, compare_with_torch
 from .value import Value
 
 __all__ = [
@@ -36,12 +37,14 @@ __all__ = [
     "OPS",
     "Op",
     "CompiledTape",
+    "ComparisonReport",
     "Tape",
     "TapeBranchError",
     "Value",
     "assert_gradients_match",
     "backward",
     "check_graph",
+    "compare_with_torch",
     "detect_anomaly",
     "dot",
     "enable_grad",

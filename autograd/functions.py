@@ -8,9 +8,12 @@ one node, not 2n binary ones, which keeps graphs small enough to read and fast t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from .foreign import dispatch as apply  # records on Values; torch tensors go to their engine
+from .numbers import is_real
 from .ops import OPS
-from .value import Number, Value, apply
+from .value import Number, Value
 
 Operand = Value | Number
 
@@ -74,10 +77,20 @@ def softmax(values: Iterable[Operand]) -> list[Value]:
     Raises:
         ValueError: ``values`` is empty.
     """
-    operands = [value if isinstance(value, Value) else Value(value) for value in values]
+    # Numbers become leaves; anything else (a torch tensor, a dual number) goes on to the ops'
+    # own dispatch.
+    operands = [value if isinstance(value, Value) or not is_real(value) else Value(value)
+                for value in values]
     if not operands:
         raise ValueError("softmax of an empty sequence")
-    shift = Value(max(value.data for value in operands))  # one constant leaf, shared
+    largest = max(_number_of(value) for value in operands)
+    # One constant leaf shared by every subtraction when the operands are Values.
+    shift = Value(largest) if all(isinstance(value, Value) for value in operands) else largest
     exponentials = [(value - shift).exp() for value in operands]
     total = sum(exponentials)
     return [exponential / total for exponential in exponentials]
+
+
+def _number_of(operand: Any) -> float:
+    """The number inside an operand: a Value's data, or ``float()`` of anything else."""
+    return operand.data if isinstance(operand, Value) else float(operand)

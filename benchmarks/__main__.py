@@ -3,7 +3,8 @@
 Options:
     --quick          smaller sizes and fewer repetitions (a smoke run, not for quoting)
     --repeats N      timed samples per engine and case (default 7)
-    --only NAME ...  run only these workloads (mlp_step elementary wide_sum deep_chain memory)
+    --only NAME ...  run only these workloads (mlp_step elementary wide_sum deep_chain memory
+                     lstm_bptt)
     --json PATH      also write every sample and figure as JSON
 
 Before any timing, each workload checks that the engines agree (loss/output and every gradient
@@ -24,11 +25,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import deep_chain, elementary, memory, mlp_step, wide_sum
+from . import deep_chain, elementary, lstm_bptt, memory, mlp_step, wide_sum
 from .engines import versions
 from .timing import measure
 
 TIMED = {"mlp_step": mlp_step, "elementary": elementary, "wide_sum": wide_sum}
+TIMED["lstm_bptt"] = lstm_bptt  # forward + backward of a 30-step LSTM window (issue 12)
 WORKLOADS = (*TIMED, "deep_chain", "memory")
 TOLERANCE = 1e-9
 RATIOS = (("micrograd", "chainrule"), ("chainrule", "plain"), ("tape", "plain"),
@@ -115,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     # Cases are built one workload at a time and dropped after timing, so the heap the garbage
     # collector walks stays small and one workload's objects do not slow another's.
     engine_counts = {"mlp_step": 3 + 3 + 4, "elementary": 3 + 3, "wide_sum": 3}
+    engine_counts["lstm_bptt"] = 3
     total = sum(repeats * engine_counts[name] for name in timed)
     total += 10 * ("deep_chain" in options.only) + 4 * ("memory" in options.only)
     rows = []

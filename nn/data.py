@@ -6,6 +6,7 @@
 - :func:`load_mnist`: MNIST from IDX files you already have (nothing is downloaded);
   :func:`read_idx` reads any IDX file.
 - :func:`train_test_split` and :func:`batches`: seeded splitting and mini-batches.
+- :func:`sine_wave` and :func:`windows`: DeZero's noisy sine wave, windows for truncated BPTT.
 
 Every function returns ``(X, y)``: ``X`` a list of samples (each a list of floats, or an image as
 nested lists ``[channel][row][col]``), ``y`` a list of integer labels. Randomness comes from a
@@ -448,3 +449,79 @@ def _batches(
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]
         yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+# ------------------------------------------------------------------------------------ sequences
+def sine_wave(
+    n: int = 1000, noise: float = 0.05, seed: int | None = 0, *, train: bool = True
+) -> tuple[list[list[float]], list[float]]:
+    """The noisy sine wave of DeZero's recurrent-network steps, as next-value pairs.
+
+    ``n`` points ``y_t`` at ``x_t`` evenly spaced over [0, 2 pi]: ``sin(x_t)`` plus noise drawn
+    uniformly from [-noise, noise] for training, or the clean ``cos(x_t)`` for testing (a
+    shifted wave the model never saw), as in "Deep Learning from Scratch 3" (its ``SinCurve``).
+    The task is to predict ``y_{t+1}`` from ``y_0 .. y_t``.
+
+    Args:
+        n: the number of points (at least 2); there are ``n - 1`` pairs.
+        noise: the half-width of the uniform noise (ignored for the test wave).
+        seed: the random seed of the noise; ``None`` draws a fresh one.
+        train: the noisy sine (True) or the clean cosine (False).
+
+    Returns:
+        ``(X, y)``: ``X[t] = [y_t]`` (one feature per step), ``y[t] = y_{t+1}``.
+
+    Raises:
+        ValueError: ``n < 2`` or ``noise`` is negative.
+    """
+    _check_count("n", n, "sine_wave", low=2)
+    _check_noise(noise, "sine_wave")
+    rng = random.Random(seed)
+    angles = _spaced(n, 0.0, 2.0 * math.pi)
+    if train:
+        wave = [math.sin(angle) + rng.uniform(-noise, noise) for angle in angles]
+    else:
+        wave = [math.cos(angle) for angle in angles]
+    return [[point] for point in wave[:-1]], wave[1:]
+
+
+def windows(
+    X: Sequence[Sample],
+    y: Sequence[Label],
+    length: int,
+    stride: int | None = None,
+    *,
+    drop_last: bool = False,
+) -> list[tuple[list[Sample], list[Label]]]:
+    """Cut a sequence into windows for truncated backpropagation through time.
+
+    Window ``k`` starts at step ``k * stride`` and holds up to ``length`` steps, in order. With
+    the default ``stride = length`` the windows follow each other without overlap, so a model
+    that carries its state from one window to the next (detached between them) sees the whole
+    sequence once per epoch; a ``stride`` below ``length`` gives overlapping sliding windows.
+
+    Args:
+        X: the inputs, one per step.
+        y: the targets, one per step.
+        length: the most steps in a window.
+        stride: the steps from one window's start to the next (default ``length``).
+        drop_last: drop the windows shorter than ``length`` at the end of the sequence.
+
+    Returns:
+        ``[(X_window, y_window), ...]``.
+
+    Raises:
+        ValueError: lengths differ, or ``length`` or ``stride`` is not a positive integer.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"windows: {len(X)} inputs but {len(y)} targets")
+    _check_count("length", length, "windows")
+    step = length if stride is None else stride
+    _check_count("stride", step, "windows")
+    found = []
+    for start in range(0, len(X), step):
+        end = min(start + length, len(X))
+        if drop_last and end - start < length:
+            break
+        found.append((list(X[start:end]), list(y[start:end])))
+    return found

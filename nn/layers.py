@@ -39,6 +39,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "leaky_relu": Value.leaky_relu,  # slope 0.01
+    "softplus": Value.softplus,  # log(1 + e**x): torch.nn.Softplus's counterpart (nn.bridge)
     "linear": lambda value: value,
 }
 

@@ -25,6 +25,8 @@ EXPECTED = [
     "06_pooling_and_convolution",
     "07_second_order",
     "08_digits",
+    "09_backprop_through_time",
+    "12_graduating_to_pytorch",
 ]
 
 PRESENT = sorted(NOTEBOOKS.glob("*.ipynb"))

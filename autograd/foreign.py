@@ -1,0 +1,65 @@
+"""Foreign operands: the free functions and custom ops, applied to another engine's numbers.
+
+``autograd.maximum``, ``minimum``, ``sum``, ``dot``, ``log_sum_exp`` (and so ``softmax``) and the
+functions that :func:`autograd.register_op` returns record their op through :func:`dispatch`
+rather than :func:`autograd.value.apply`. On Values and numbers the two are the same. When the
+engine refuses an operand with a ``TypeError`` and an operand's type has a registered *engine*
+(``autograd.torch_functions`` registers one for ``torch.Tensor``), the op is handed to that engine
+instead, so one function ``f`` written with them also runs on another engine's scalars: what
+:func:`autograd.compare_with_torch` needs.
+
+The engine's path runs first and pays one extra call; operand types are looked at only after it
+has refused them. Engines are registered by the dotted name of the type they serve
+(``"torch.Tensor"``), so registering one never imports the other library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .ops import Op
+from .value import apply
+
+#: ``engine(op, operands) -> result``: computes the table entry ``op`` (its name, its bound
+#: ``params``) on operands of the engine's type.
+Engine = Callable[[Op, tuple[Any, ...]], Any]
+
+#: The registered engines, by the dotted name of the operand type they serve.
+ENGINES: dict[str, Engine] = {}
+
+
+def register_engine(type_name: str, engine: Engine) -> None:
+    """Let operands whose type (or a base class) is called ``type_name`` run through ``engine``.
+
+    Args:
+        type_name: ``module.QualifiedName`` of the operand type, e.g. ``"torch.Tensor"``.
+        engine: ``engine(op, operands)`` computing the op on such operands.
+    """
+    ENGINES[type_name] = engine
+
+
+def engine_of(operands: Iterable[Any]) -> Engine | None:
+    """The engine of the first operand whose type (or a base class) has one, or ``None``."""
+    for operand in operands:
+        for base in type(operand).__mro__:
+            engine = ENGINES.get(f"{base.__module__}.{base.__qualname__}")
+            if engine is not None:
+                return engine
+    return None
+
+
+def dispatch(op: Op, *operands: Any) -> Any:
+    """``apply(op, *operands)``: a recorded Value, or the op on a foreign engine's operands.
+
+    Raises:
+        TypeError: an operand is neither a Value, a number nor of a registered engine's type
+            (the engine's own error, naming the op).
+    """
+    try:
+        return apply(op, *operands)
+    except TypeError:
+        engine = engine_of(operands)
+        if engine is None:
+            raise
+    return engine(op, operands)

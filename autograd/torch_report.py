@@ -1,0 +1,142 @@
+"""The report of :func:`autograd.compare_with_torch`: rows of ours against PyTorch's numbers.
+
+Each row is one compared number (the value of f, a gradient entry, a Hessian entry) with both
+engines' results, the absolute and relative errors and a :class:`Status`: ``pass``, ``FAIL``, or
+``convention`` where the two engines differ on purpose. The report prints as an aligned text table
+and shows as an HTML table in Jupyter.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Status(Enum):
+    """How a row of a :class:`ComparisonReport` came out."""
+
+    PASS = "pass"
+    FAIL = "FAIL"
+    CONVENTION = "convention"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One compared quantity.
+
+    Attributes:
+        quantity: ``"f"`` for the value, ``"df/dx"`` for a gradient entry, ``"d2f/dx dy"`` for a
+            Hessian entry (named by f's parameters).
+        ours: chainrule's number (NaN when our backward raised).
+        torch: PyTorch's number.
+        status: :class:`Status`.
+        note: why a row failed or is a convention (names the input), else empty.
+    """
+
+    quantity: str
+    ours: float
+    torch: float
+    status: Status
+    note: str = ""
+
+    @property
+    def abs_error(self) -> float:
+        """``|ours - torch|`` (0 when both are the same infinity)."""
+        if self.ours == self.torch:
+            return 0.0
+        return abs(self.ours - self.torch)
+
+    @property
+    def rel_error(self) -> float:
+        """``|ours - torch| / |torch|`` (0 when both agree exactly, inf when only torch is 0)."""
+        error = self.abs_error
+        if error == 0.0:
+            return 0.0
+        return math.inf if self.torch == 0.0 else error / abs(self.torch)
+
+    @property
+    def passed(self) -> bool:
+        """False only for a ``FAIL`` row: conventions are not failures."""
+        return self.status is not Status.FAIL
+
+
+_COLUMNS = ("quantity", "ours", "torch", "abs err", "rel err", "status", "note")
+_NUMERIC = {"ours", "torch", "abs err", "rel err"}
+_COLOURS = {Status.FAIL: "#f8d7da", Status.CONVENTION: "#fff3cd"}
+
+
+def _cells(row: ComparisonRow) -> tuple[str, ...]:
+    return (row.quantity, format(row.ours, ".12g"), format(row.torch, ".12g"),
+            format(row.abs_error, ".2e"), format(row.rel_error, ".2e"), row.status.value, row.note)
+
+
+@dataclass(repr=False)
+class ComparisonReport:
+    """The result of :func:`compare_with_torch`: one row per compared number.
+
+    ``str(report)`` is an aligned text table, ``report._repr_html_()`` an HTML table (Jupyter shows
+    it by itself), ``report.passed`` says whether no row failed.
+    """
+
+    rows: list[ComparisonRow]
+    title: str
+    atol: float
+    rtol: float
+
+    @property
+    def passed(self) -> bool:
+        """True when no row failed (convention rows are not failures)."""
+        return all(row.passed for row in self.rows)
+
+    @property
+    def failures(self) -> list[ComparisonRow]:
+        """The failing rows, in table order."""
+        return [row for row in self.rows if row.status is Status.FAIL]
+
+    def summary(self) -> str:
+        """One line: the title, the tolerances and the verdict."""
+        verdict = "PASSED" if self.passed else (
+            f"FAILED ({len(self.failures)} of {len(self.rows)} rows)")
+        marked = sum(row.status is Status.CONVENTION for row in self.rows)
+        extra = f", {marked} convention row{'s' if marked > 1 else ''}" if marked else ""
+        return f"{self.title} (atol={self.atol:g}, rtol={self.rtol:g}): {verdict}{extra}"
+
+    def to_text(self) -> str:
+        """The report as an aligned text table."""
+        body = [_cells(row) for row in self.rows]
+        widths = [max(len(column), *(len(cells[i]) for cells in body))
+                  for i, column in enumerate(_COLUMNS)]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(
+                cell.rjust(width) if column in _NUMERIC else cell.ljust(width)
+                for cell, width, column in zip(cells, widths, _COLUMNS, strict=True)
+            ).rstrip()
+
+        lines = [self.summary(), line(_COLUMNS), line(["-" * width for width in widths])]
+        lines += [line(cells) for cells in body]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(column)}</th>" for column in _COLUMNS)
+        body = []
+        for row in self.rows:
+            colour = _COLOURS.get(row.status)
+            style = f' style="background-color:{colour}"' if colour else ""
+            cells = "".join(
+                f'<td style="text-align:{"right" if column in _NUMERIC else "left"}">'
+                f"{html.escape(text)}</td>"
+                for column, text in zip(_COLUMNS, _cells(row), strict=True)
+            )
+            body.append(f"<tr{style}>{cells}</tr>")
+        return (f"<table><caption>{html.escape(self.summary())}</caption>"
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
