@@ -11,6 +11,7 @@
 from . import ops
 from .custom import register_op
 from .explain import explain, step_through
+from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
 from .gradcheck import (
@@ -23,6 +24,7 @@ from .gradcheck import (
 from .graph import backward, topological_order, zero_grad
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .symbolic import symbolic_grad, to_sympy
 from .tape import CompiledTape, Tape, TapeBranchError, trace
 from .value import Value
 
@@ -32,6 +34,7 @@ __all__ = [
     "OPS",
     "Op",
     "CompiledTape",
+    "Dual",
     "Tape",
     "TapeBranchError",
     "Value",
@@ -46,7 +49,9 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jvp",
     "log_sum_exp",
     "maximum",
     "minimum",
@@ -56,6 +61,8 @@ __all__ = [
     "softmax",
     "step_through",
     "sum",
+    "symbolic_grad",
+    "to_sympy",
     "topological_order",
     "trace",
     "value_and_grad",

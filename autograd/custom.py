@@ -24,8 +24,9 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .forward import dispatch
 from .ops import OPS, Interval, Op, register
-from .value import Value, apply
+from .value import Value
 
 #: The names of the engine's own ops: register_op refuses to replace them.
 BUILTIN_OPS = frozenset(OPS)
@@ -131,7 +132,7 @@ def register_op(
             raise TypeError(
                 f"{name} takes {entry.arity} operand(s), got {len(operands)}"
             )
-        return apply(entry.bind(**params) if params else entry, *operands)
+        return dispatch(entry.bind(**params) if params else entry, *operands)
 
     op.__name__ = name
     op.__qualname__ = name
