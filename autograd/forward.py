@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, cast
 
@@ -373,6 +373,21 @@ def dispatch(op: Op, *operands: Operand) -> Any:
         if not any(isinstance(operand, Dual) for operand in operands):
             raise
     return apply(op, *operands)
+
+
+def lift_constants(values: Iterable[Operand]) -> list[Any]:
+    """The operands of a formula written with Value operators, ready for it in either mode.
+
+    Numbers become Value leaves (so ``number - Value`` never reaches numpy's operators); when an
+    operand is a Dual (inside jvp), every other operand becomes a constant Dual instead, because
+    a Value on the left of an operator does not accept a Dual on the right.
+    """
+    operands = list(values)
+    if not any(isinstance(operand, Dual) for operand in operands):
+        return [operand if isinstance(operand, Value) else Value(operand) for operand in operands]
+    return [operand if isinstance(operand, Dual)
+            else Dual(operand.data if isinstance(operand, Value) else operand)
+            for operand in operands]
 
 
 # --------------------------------------------------------------------------------------------

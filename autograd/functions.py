@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .forward import Dual
 from .forward import dispatch as apply  # records on Values; evaluates Duals inside jvp
+from .forward import lift_constants
 from .ops import OPS
 from .value import Number, Value
 
@@ -66,6 +66,6 @@ def log_sum_exp(values: Iterable[Operand]) -> Value:
 
 def softmax(values: Iterable[Operand]) -> list[Value]:
     """e**xi / sum_j e**xj for each i, computed as e**(xi - log_sum_exp(x)): no overflow."""
-    operands = [value if isinstance(value, Value | Dual) else Value(value) for value in values]
+    operands = lift_constants(values)
     normaliser = log_sum_exp(operands)
     return [(value - normaliser).exp() for value in operands]
