@@ -25,6 +25,7 @@ EXPECTED = [
     "06_pooling_and_convolution",
     "07_second_order",
     "08_digits",
+    "11_three_ways",
 ]
 
 PRESENT = sorted(NOTEBOOKS.glob("*.ipynb"))
