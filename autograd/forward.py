@@ -456,6 +456,11 @@ def _lift(primal: Any, tangent: Any, where: str) -> Any:
         return tuple(lifted) if isinstance(primal, tuple) else lifted
     if isinstance(primal, Value):
         primal = primal.data
+    elif isinstance(primal, Dual):
+        raise TypeError(
+            f"jvp: primals{where} is a Dual: jvp does not nest; for second derivatives use "
+            "autograd.hessian, or backward(create_graph=True)"
+        )
     elif not is_real(primal):
         raise TypeError(
             f"jvp: primals{where} must be a real number, a Value or a list of them, got "
@@ -519,7 +524,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
             return f(*full)
 
         several, rows = _rows(of_selected, primals, sizes)
-        shaped = [_split_row(row, primals, sizes, isinstance(argnums, int)) for row in rows]
+        parts = [_shaped(row, primals) for row in rows]
+        shaped = [part[0] if isinstance(argnums, int) else tuple(part) for part in parts]
         return shaped if several else shaped[0]
 
     return jacobian_of
@@ -530,11 +536,12 @@ def _positions(selected: tuple[int, ...], count: int) -> list[int]:
     positions: list[int] = []
     for index in selected:
         if not -count <= index < count:
-            raise IndexError(f"argnums {index} is out of range for {count} argument(s)")
+            raise IndexError(f"jacfwd: argnums {index} is out of range for {count} argument(s)")
         position = index % count
         if position in positions:
             raise ValueError(
-                f"argnums {selected} selects argument {position} twice; name each argument once"
+                f"jacfwd: argnums {selected} select argument {position} twice; list each argument "
+                "once"
             )
         positions.append(position)
     return positions
@@ -549,9 +556,7 @@ def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
         flat = [0.0] * total
         if column < total:
             flat[column] = 1.0
-        tangents = [_shape_like(primal, flat[start:start + size])
-                    for primal, size, start in zip(primals, sizes, _starts(sizes), strict=True)]
-        columns.append(jvp(f, primals, tangents)[1])
+        columns.append(jvp(f, primals, _shaped(flat, primals))[1])
     several = isinstance(columns[0], list | tuple)
     outputs = [list(column) if several else [column] for column in columns[:total]]
     count = len(columns[0]) if several else 1
@@ -559,13 +564,10 @@ def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
                      for output in range(count)]
 
 
-def _starts(sizes: list[int]) -> list[int]:
-    """Where each argument's numbers start in the flat list of all of them."""
-    starts, start = [], 0
-    for size in sizes:
-        starts.append(start)
-        start += size
-    return starts
+def _shaped(flat: list[float], primals: list[Any]) -> list[Any]:
+    """``flat`` cut into one piece per argument, each shaped like that argument."""
+    numbers = list(flat)  # _shape_like takes the numbers from the front
+    return [_shape_like(primal, numbers) for primal in primals]
 
 
 def _count(argument: Any) -> int:
@@ -581,10 +583,3 @@ def _scalar(tangent: Any, output: int) -> float:
             f"jacfwd: output {output} of f is a list; f must return a Value or a flat list of them"
         )
     return float(tangent)
-
-
-def _split_row(numbers: list[float], primals: list[Any], sizes: list[int], single: bool) -> Any:
-    """One output's derivatives, split per argument and shaped like it."""
-    parts = [_shape_like(primal, numbers[start:start + size])
-             for primal, size, start in zip(primals, sizes, _starts(sizes), strict=True)]
-    return parts[0] if single else tuple(parts)

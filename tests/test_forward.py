@@ -276,6 +276,11 @@ def test_a_non_number_inside_a_list_primal_names_its_position():
         jvp(lambda xs: xs[0], ([1.0, None],), ([1.0, 0.0],))
 
 
+def test_nesting_jvp_is_a_type_error_pointing_to_hessian():
+    with pytest.raises(TypeError, match="jvp does not nest.*hessian"):
+        jvp(lambda x: jvp(lambda y: y * y, (x,), (1.0,))[1], (2.0,), (1.0,))
+
+
 def test_primals_given_as_a_bare_number_is_a_type_error():
     with pytest.raises(TypeError, match=r"primals must be a tuple or list.*\(2\.0,\)"):
         jvp(lambda x: x, 2.0, 1.0)
@@ -399,5 +404,5 @@ def test_jacfwd_with_argnums_out_of_range_is_an_index_error():
 
 
 def test_jacfwd_selecting_an_argument_twice_is_a_value_error():
-    with pytest.raises(ValueError, match="selects argument 0 twice"):
+    with pytest.raises(ValueError, match="argument 0 twice"):
         jacfwd(lambda x, y: x * y, argnums=(0, -2))(1.0, 2.0)
