@@ -195,13 +195,23 @@ def _finite(name: str, number: Any) -> float:
 
 def _constant(other: Operand, symbol: str) -> float:
     """The number a Dual is compared with."""
-    if isinstance(other, Dual):
-        return other.primal
-    if isinstance(other, Value):
-        return other.data
-    if isinstance(other, Real):
-        return float(other)
-    raise TypeError(f"cannot compare a Dual with {type(other).__name__} {other!r} ({symbol})")
+    parts = _split(other)
+    if parts is None:
+        raise TypeError(f"cannot compare a Dual with {type(other).__name__} {other!r} ({symbol})")
+    return parts[0]
+
+
+def _split(operand: Operand) -> tuple[float, float] | None:
+    """(primal, tangent) of an operand (a Value or a number is a constant), else None."""
+    if type(operand) is float:
+        return operand, 0.0
+    if isinstance(operand, Dual):
+        return operand.primal, operand.tangent
+    if isinstance(operand, Value):
+        return operand.data, 0.0
+    if isinstance(operand, Real):
+        return float(operand), 0.0
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,19 +224,14 @@ _new_object = object.__new__
 
 
 def _parts(operand: Operand, op: Op) -> tuple[float, float]:
-    """(primal, tangent) of an operand: a Value or a number is a constant."""
-    if type(operand) is float:
-        return operand, 0.0
-    if isinstance(operand, Dual):
-        return operand.primal, operand.tangent
-    if isinstance(operand, Value):
-        return operand.data, 0.0
-    if isinstance(operand, Real):
-        return float(operand), 0.0
-    raise TypeError(
-        f"unsupported operand of {op.name}: {type(operand).__name__} {operand!r}; "
-        "operands must be dual numbers, Values or numbers"
-    )
+    """(primal, tangent) of an operand of ``op``: a Value or a number is a constant."""
+    parts = _split(operand)
+    if parts is None:
+        raise TypeError(
+            f"unsupported operand of {op.name}: {type(operand).__name__} {operand!r}; "
+            "operands must be dual numbers, Values or numbers"
+        )
+    return parts
 
 
 def _where(operands: Sequence[Operand]) -> str:
