@@ -13,6 +13,7 @@ __version__ = "0.2.0"  # the package version; pyproject.toml reads it from here
 from . import ops
 from .custom import register_op
 from .explain import explain, step_through
+from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
 from .gradcheck import (
@@ -26,6 +27,7 @@ from .gradcheck import (
 from .graph import backward, topological_order, zero_grad
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .symbolic import symbolic_grad, to_sympy
 from .tape import CompiledTape, Tape, TapeBranchError, trace
 from .torch_check import ComparisonReport, compare_with_torch
 from .value import Value
@@ -38,6 +40,7 @@ __all__ = [
     "Op",
     "CompiledTape",
     "ComparisonReport",
+    "Dual",
     "Tape",
     "TapeBranchError",
     "Value",
@@ -53,7 +56,9 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jvp",
     "log_sum_exp",
     "maximum",
     "minimum",
@@ -63,6 +68,8 @@ __all__ = [
     "softmax",
     "step_through",
     "sum",
+    "symbolic_grad",
+    "to_sympy",
     "topological_order",
     "trace",
     "value_and_grad",

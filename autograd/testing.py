@@ -42,8 +42,10 @@ except ImportError:  # hypothesis is a test dependency, not an engine one
     ) from None
 
 from .custom import BUILTIN_OPS
+from .foreign import dispatch
+from .forward import Dual
 from .ops import OPS, REALS, Interval, Op
-from .value import Value, apply
+from .value import Value
 
 #: Inputs of drawn expressions lie in [-INPUT_BOUND, INPUT_BOUND].
 INPUT_BOUND = 2.0
@@ -128,11 +130,11 @@ class Expression:
         for instruction in self.instructions:
             operands = [operand.value if isinstance(operand, Constant) else slots[operand]
                         for operand in instruction.operands]
-            node = apply(instruction.op, *operands)
+            node = dispatch(instruction.op, *operands)
             node.label = self.slot_name(len(slots))
             slots.append(node)
         results = [slots[slot] for slot in self.outputs]
-        outputs = [value if isinstance(value, Value) else Value(value) for value in results]
+        outputs = [value if isinstance(value, Value | Dual) else Value(value) for value in results]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def __repr__(self) -> str:

@@ -1,0 +1,586 @@
+"""Forward mode: dual numbers built from the op table, ``jvp`` and ``jacfwd``.
+
+A dual number carries a primal value ``x`` and a tangent ``dx``: the derivative of ``x`` along one
+chosen direction of the inputs. An op with inputs ``(x1, dx1) ... (xn, dxn)`` gives the primal
+``f(x1, ..., xn)`` and the tangent ``df = sum_i  d f/d xi * dxi``. Both come from the op's table
+entry (:mod:`autograd.ops`): the primal from its ``forward``, the partials ``d f / d xi`` from its
+``rule`` called with an upstream gradient of 1 (a rule returns ``grad * d out / d xi`` for each
+input). So forward mode has no maths of its own, and every op of the table, the ones added with
+:func:`autograd.register_op` included, works here as soon as it works in ``backward()``.
+
+Nothing is recorded: a dual number holds no parents, so each one is freed as soon as the function
+stops referring to it, and a chain of a million ops runs in constant memory. One pass gives the
+derivative of every output along one direction of the inputs (a Jacobian-vector product), where
+one backward pass gives the derivative of one output with respect to every input: forward mode
+wins when there are few inputs and many outputs, reverse mode in the opposite case.
+
+Example:
+    >>> from autograd import jvp
+    >>> jvp(lambda x, y: x * y + y.sin(), (3.0, 0.5), (1.0, 0.0))  # d/dx (xy + sin y) = y
+    (1.979425538604203, 0.5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Real
+from typing import Any, cast
+
+from .foreign import register_engine
+from .functional import _normalise, _shape_like
+from .mode import ANOMALY_DETECTION
+from .numbers import is_real
+from .ops import OPS, Op
+from .value import Number, Value, describe_nodes
+
+Operand = Any  # a Dual, a Value (a constant in forward mode) or a number
+
+
+class Dual:
+    """A dual number ``primal + tangent * e`` with ``e * e = 0``: a value and its derivative.
+
+    Its operators, methods and comparisons are those of :class:`~autograd.Value` (the same names,
+    the same table entries, the same errors), so a function written for Values runs on Duals.
+    Numbers and Values among the operands are constants (tangent 0).
+
+    Args:
+        primal: the value.
+        tangent: its derivative along the chosen direction.
+        label: a name shown in error messages.
+
+    Raises:
+        TypeError: ``primal`` or ``tangent`` is not a real number.
+        ValueError: ``primal`` or ``tangent`` is infinite or NaN.
+    """
+
+    __slots__ = ("primal", "tangent", "label")
+
+    primal: float
+    tangent: float
+    label: str
+
+    def __init__(self, primal: Number, tangent: Number = 0.0, label: str = "") -> None:
+        self.primal = _finite("Dual(primal)", primal)
+        self.tangent = _finite("Dual(tangent)", tangent)
+        self.label = label
+
+    @property
+    def data(self) -> float:
+        """The primal, under the name Value uses, for code that reads ``.data``."""
+        return self.primal
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r}{label})"
+
+    def __float__(self) -> float:
+        return self.primal
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Operand) -> Dual:
+        return binary(OPS["add"], self, other)
+
+    def __radd__(self, other: Operand) -> Dual:
+        return binary(OPS["add"], other, self)
+
+    def __sub__(self, other: Operand) -> Dual:
+        return binary(OPS["sub"], self, other)
+
+    def __rsub__(self, other: Operand) -> Dual:
+        return binary(OPS["sub"], other, self)
+
+    def __mul__(self, other: Operand) -> Dual:
+        return binary(OPS["mul"], self, other)
+
+    def __rmul__(self, other: Operand) -> Dual:
+        return binary(OPS["mul"], other, self)
+
+    def __truediv__(self, other: Operand) -> Dual:
+        return binary(OPS["truediv"], self, other)
+
+    def __rtruediv__(self, other: Operand) -> Dual:
+        return binary(OPS["truediv"], other, self)
+
+    def __neg__(self) -> Dual:
+        return unary(OPS["neg"], self)
+
+    def __pow__(self, exponent: Operand) -> Dual:
+        """``x ** p``: a constant exponent is a parameter of ``pow``; a Dual one uses ``powv``."""
+        if isinstance(exponent, Dual):
+            return binary(OPS["powv"], self, exponent)
+        if isinstance(exponent, Value):
+            exponent = exponent.data
+        if not isinstance(exponent, Real):
+            return NotImplemented
+        return unary(OPS["pow"].bind(exponent=float(exponent)), self)
+
+    def __rpow__(self, base: Operand) -> Dual:
+        """``c ** x`` for a constant base ``c > 0`` (a number, or a Value taken as a constant)."""
+        if isinstance(base, Value):
+            base = base.data
+        if not isinstance(base, Real):
+            return NotImplemented
+        return unary(OPS["rpow"].bind(base=float(base)), self)
+
+    def __abs__(self) -> Dual:
+        return unary(OPS["abs"], self)
+
+    # Comparisons look at the primal and return bool, as Value's do, so max(values) picks a Dual.
+    # == stays identity, as for Values.
+    def __lt__(self, other: Operand) -> bool:
+        return self.primal < _constant(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.primal <= _constant(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.primal > _constant(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.primal >= _constant(other, ">=")
+
+    __hash__ = object.__hash__
+
+    # ---------------------------------------------------------------- elementary functions
+    def exp(self) -> Dual:
+        """e ** self."""
+        return unary(OPS["exp"], self)
+
+    def log(self) -> Dual:
+        """Natural logarithm; raises ValueError for a primal <= 0."""
+        return unary(OPS["log"], self)
+
+    def sqrt(self) -> Dual:
+        """Square root; raises ValueError for a primal < 0."""
+        return unary(OPS["sqrt"], self)
+
+    def tanh(self) -> Dual:
+        """Hyperbolic tangent."""
+        return unary(OPS["tanh"], self)
+
+    def sigmoid(self) -> Dual:
+        """Logistic function 1 / (1 + e**-x), stable for any magnitude."""
+        return unary(OPS["sigmoid"], self)
+
+    def relu(self) -> Dual:
+        """max(self, 0), with relu'(0) = 0."""
+        return unary(OPS["relu"], self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Dual:
+        """self for self > 0, slope * self otherwise."""
+        return unary(OPS["leaky_relu"].bind(slope=float(slope)), self)
+
+    def softplus(self) -> Dual:
+        """log(1 + e**self), stable for any magnitude."""
+        return unary(OPS["softplus"], self)
+
+    def sin(self) -> Dual:
+        """Sine."""
+        return unary(OPS["sin"], self)
+
+    def cos(self) -> Dual:
+        """Cosine."""
+        return unary(OPS["cos"], self)
+
+
+def _finite(name: str, number: Any) -> float:
+    """``number`` as a float, when it is a finite real number (not a bool)."""
+    if not is_real(number):
+        raise TypeError(f"{name} must be a real number, got {type(number).__name__} {number!r}")
+    number = float(number)
+    if number - number != 0.0:  # true exactly for inf and nan
+        raise ValueError(f"{name} must be finite, got {number!r}")
+    return number
+
+
+def _constant(other: Operand, symbol: str) -> float:
+    """The number a Dual is compared with."""
+    parts = _split(other)
+    if parts is None:
+        raise TypeError(f"cannot compare a Dual with {type(other).__name__} {other!r} ({symbol})")
+    return parts[0]
+
+
+def _split(operand: Operand) -> tuple[float, float] | None:
+    """(primal, tangent) of an operand (a Value or a number is a constant), else None."""
+    if type(operand) is float:
+        return operand, 0.0
+    if isinstance(operand, Dual):
+        return operand.primal, operand.tangent
+    if isinstance(operand, Value):
+        return operand.data, 0.0
+    if isinstance(operand, Real):
+        return float(operand), 0.0
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluating one op on dual numbers. ``apply`` is the general form; the operators and methods
+# take ``unary`` and ``binary``, which do the same work without building argument lists (forward
+# mode is one Python call per op, so this is its hot path, as recording is the engine's).
+# --------------------------------------------------------------------------------------------
+
+_new_object = object.__new__
+
+
+def _parts(operand: Operand, op: Op) -> tuple[float, float]:
+    """(primal, tangent) of an operand of ``op``: a Value or a number is a constant."""
+    parts = _split(operand)
+    if parts is None:
+        raise TypeError(
+            f"unsupported operand of {op.name}: {type(operand).__name__} {operand!r}; "
+            "operands must be dual numbers, Values or numbers"
+        )
+    return parts
+
+
+def _where(operands: Sequence[Operand]) -> str:
+    """'(node 'h2')' etc. for the labelled operands, as the engine says it."""
+    labelled = tuple(operand for operand in operands if isinstance(operand, Dual | Value))
+    return describe_nodes(cast(tuple[Value, ...], labelled))  # reads only .label
+
+
+def _primal(op: Op, primals: Sequence[float], operands: Sequence[Operand]) -> float:
+    """``op.forward`` at ``primals``; a domain error or a non-finite value names op and value."""
+    try:
+        out = op.forward(*primals)
+    except (ArithmeticError, ValueError) as error:
+        error.add_note(f"in forward mode {_where(operands)}")
+        raise
+    if type(out) is not float:
+        out = float(out)  # a custom op's forward may return an int
+    if out - out != 0.0:  # inf or nan
+        shown = ", ".join(map(repr, primals))
+        kind = OverflowError if out == out else ValueError
+        raise kind(f"{op.title} of {shown} gives {out!r} {_where(operands)}")
+    return out
+
+
+def _partials(op: Op, out: float, primals: Sequence[float],
+              operands: Sequence[Operand]) -> Sequence[Any]:
+    """d out / d xi for each input: the op's rule with an upstream gradient of 1."""
+    try:
+        partials = op.rule(1.0, out, *primals)
+    except (ArithmeticError, ValueError, TypeError) as error:
+        error.add_note(
+            f"in forward mode: the derivative of {op.title} at input(s) "
+            f"{', '.join(map(repr, primals))} {_where(operands)}"
+        )
+        raise
+    if not isinstance(partials, tuple | list) or len(partials) != len(primals):
+        raise TypeError(
+            f"{op.title}: its rule must return a tuple with one gradient (or None) per input, "
+            f"{len(primals)} here; got {partials!r}"
+        )
+    return partials
+
+
+def _term(partial: Any, direction: float) -> float:
+    """partial * direction, where a partial of None (no dependence) counts as 0."""
+    if partial is None:
+        return 0.0
+    return (partial if type(partial) is float else float(partial)) * direction
+
+
+def _checked(tangent: float, op: Op, primals: Sequence[float],
+             operands: Sequence[Operand]) -> None:
+    """Inside ``detect_anomaly()``, raise for a non-finite tangent."""
+    if ANOMALY_DETECTION.get():
+        raise FloatingPointError(
+            f"detect_anomaly: forward mode gave the non-finite tangent {tangent!r} for "
+            f"{op.title} at input(s) {', '.join(map(repr, primals))} {_where(operands)}"
+        )
+
+
+def _dual(primal: float, tangent: float) -> Dual:
+    """A new Dual from numbers already checked (skips ``__init__``'s checks)."""
+    result = _new_object(Dual)
+    result.primal = primal
+    result.tangent = tangent
+    result.label = ""
+    return result
+
+
+def unary(op: Op, x: Dual) -> Dual:
+    """``apply(op, x)`` for an operand known to be a Dual: the methods' fast path."""
+    primal = x.primal
+    out = _primal(op, (primal,), (x,))
+    direction = x.tangent
+    if not direction:
+        return _dual(out, 0.0)
+    tangent = _term(_partials(op, out, (primal,), (x,))[0], direction)
+    if tangent - tangent != 0.0:
+        _checked(tangent, op, (primal,), (x,))
+    return _dual(out, tangent)
+
+
+def binary(op: Op, a: Operand, b: Operand) -> Dual:
+    """``apply(op, a, b)``: the binary operators' fast path."""
+    primal_a, direction_a = (a.primal, a.tangent) if type(a) is Dual else _parts(a, op)
+    primal_b, direction_b = (b.primal, b.tangent) if type(b) is Dual else _parts(b, op)
+    primals = (primal_a, primal_b)
+    out = _primal(op, primals, (a, b))
+    if not (direction_a or direction_b):
+        return _dual(out, 0.0)
+    partial_a, partial_b = _partials(op, out, primals, (a, b))
+    tangent = _term(partial_a, direction_a) + _term(partial_b, direction_b)
+    if tangent - tangent != 0.0:
+        _checked(tangent, op, primals, (a, b))
+    return _dual(out, tangent)
+
+
+def apply(op: Op, *operands: Operand) -> Dual:
+    """Evaluate ``op`` on dual numbers: the primal from ``forward``, the tangent from ``rule``.
+
+    The tangent is ``sum_i partial_i * tangent_i`` where the partials are the op's rule at an
+    upstream gradient of 1; when every operand's tangent is 0 the rule is not called (as
+    ``backward()`` skips a node whose gradient is 0).
+
+    Args:
+        op: a table entry (parameters bound).
+        operands: dual numbers, Values or numbers (the last two are constants).
+
+    Returns:
+        A new :class:`Dual`; nothing is recorded.
+
+    Raises:
+        ValueError, ZeroDivisionError, OverflowError: the op is undefined at the primals (the
+            table's own message, naming the op and the value) or gives a non-finite value.
+        TypeError: an operand is not a number, or the rule returns the wrong number of partials.
+        FloatingPointError: inside ``detect_anomaly()``, the tangent is not finite.
+    """
+    parts = [_parts(operand, op) for operand in operands]
+    primals = [primal for primal, _ in parts]
+    out = _primal(op, primals, operands)
+    if not any(direction for _, direction in parts):
+        return _dual(out, 0.0)
+    partials = _partials(op, out, primals, operands)
+    tangent = 0.0
+    for partial, (_, direction) in zip(partials, parts, strict=True):
+        if direction:
+            tangent += _term(partial, direction)
+    if tangent - tangent != 0.0:
+        _checked(tangent, op, primals, operands)
+    return _dual(out, tangent)
+
+
+def _dual_engine(op: Op, operands: tuple[Any, ...]) -> Dual:
+    """The engine :mod:`autograd.foreign` hands an op to when an operand is a Dual."""
+    return apply(op, *operands)
+
+
+# The free functions (``autograd.sum``, ``dot``, ...) and the functions made by
+# :func:`~autograd.register_op` record through :func:`autograd.foreign.dispatch`: the engine's
+# path runs first, and only operands it refuses (a ``TypeError``) are looked at, so a Dual
+# operand sends the op here. ``dispatch`` is re-exported for the modules that import it from here.
+register_engine(f"{Dual.__module__}.{Dual.__qualname__}", _dual_engine)
+
+
+def lift_constants(values: Iterable[Operand]) -> list[Any]:
+    """The operands of a formula written with Value operators, ready for it in either mode.
+
+    Numbers become Value leaves (so ``number - Value`` never reaches numpy's operators); when an
+    operand is a Dual (inside jvp), every other operand becomes a constant Dual instead, because
+    a Value on the left of an operator does not accept a Dual on the right.
+    """
+    operands = list(values)
+    if not any(isinstance(operand, Dual) for operand in operands):
+        return [operand if isinstance(operand, Value) else Value(operand) for operand in operands]
+    return [operand if isinstance(operand, Dual)
+            else Dual(operand.data if isinstance(operand, Value) else operand)
+            for operand in operands]
+
+
+# --------------------------------------------------------------------------------------------
+# jvp and jacfwd.
+# --------------------------------------------------------------------------------------------
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Evaluate ``f`` and its derivative along ``tangents`` in one forward pass.
+
+    ``f`` is called with one :class:`Dual` per number of ``primals`` (lists keep their shape), so
+    it may use every Value operator and method and the free functions of ``autograd``. Values
+    that ``f`` closes over (a model's parameters) are constants: the derivative is taken with
+    respect to the primals only. Nothing is recorded, so memory does not grow with the number of
+    ops. (A Value on the left of an operator with a Dual on the right raises Value's TypeError:
+    write the Dual first, or use ``value.data``.)
+
+    Example:
+        >>> jvp(lambda x, y: x * y, (3.0, 4.0), (1.0, 0.0))  # (xy, d/dx xy = y)
+        (12.0, 4.0)
+
+    Args:
+        f: a function of the primals returning a number, a Dual or a (nested) list of them.
+        primals: a tuple or list with one argument per parameter of ``f``: a real number, a
+            Value (its data is used) or a (nested) list of them.
+        tangents: the direction: the same shape as ``primals``, of real numbers.
+
+    Returns:
+        ``(value, directional_derivative)``, floats shaped like ``f``'s output.
+
+    Raises:
+        TypeError: ``primals`` or ``tangents`` is not a tuple or list, an entry is not a real
+            number (the message says which, e.g. ``primals[1]``), or ``f`` returns something else.
+        ValueError: the tangents are not shaped like the primals, or a number is not finite.
+    """
+    arguments = _dual_arguments(primals, tangents)
+    return _split_output(f(*arguments), "f's output")
+
+
+def _dual_arguments(primals: Sequence[Any], tangents: Sequence[Any]) -> list[Any]:
+    for name, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, tuple | list):
+            raise TypeError(
+                f"jvp: {name} must be a tuple or list with one entry per argument of f, e.g. "
+                f"(2.0,) for one argument; got {type(given).__name__} {given!r}"
+            )
+    if len(tangents) != len(primals):
+        raise ValueError(
+            f"jvp: got {len(primals)} primal(s) but {len(tangents)} tangent(s); give one tangent "
+            "per primal, shaped like it"
+        )
+    return [_lift(primal, tangent, f"[{index}]")
+            for index, (primal, tangent) in enumerate(zip(primals, tangents, strict=True))]
+
+
+def _lift(primal: Any, tangent: Any, where: str) -> Any:
+    """A Dual for each number of ``primal`` with the matching tangent, keeping list shape."""
+    if isinstance(primal, list | tuple):
+        if not isinstance(tangent, list | tuple) or len(tangent) != len(primal):
+            raise ValueError(
+                f"jvp: tangents{where} must be shaped like primals{where}, a sequence of "
+                f"{len(primal)}; got {tangent!r}"
+            )
+        lifted = [_lift(item, direction, f"{where}[{index}]")
+                  for index, (item, direction) in enumerate(zip(primal, tangent, strict=True))]
+        return tuple(lifted) if isinstance(primal, tuple) else lifted
+    if isinstance(primal, Value):
+        primal = primal.data
+    elif isinstance(primal, Dual):
+        raise TypeError(
+            f"jvp: primals{where} is a Dual: jvp does not nest; for second derivatives use "
+            "autograd.hessian, or backward(create_graph=True)"
+        )
+    elif not is_real(primal):
+        raise TypeError(
+            f"jvp: primals{where} must be a real number, a Value or a list of them, got "
+            f"{type(primal).__name__} {primal!r}"
+        )
+    if isinstance(tangent, list | tuple):
+        raise ValueError(f"jvp: tangents{where} must be a number like primals{where}, got a list")
+    return Dual(_finite(f"jvp: primals{where}", primal), _finite(f"jvp: tangents{where}", tangent))
+
+
+def _split_output(output: Any, where: str) -> tuple[Any, Any]:
+    """(value, tangent) of ``f``'s output, as floats in its list shape."""
+    if isinstance(output, Dual):
+        return output.primal, output.tangent
+    if isinstance(output, Value):  # computed from constants only
+        return output.data, 0.0
+    if is_real(output):
+        return float(output), 0.0
+    if isinstance(output, list | tuple):
+        pairs = [_split_output(item, f"{where}[{index}]") for index, item in enumerate(output)]
+        kind = tuple if isinstance(output, tuple) else list
+        return kind(value for value, _ in pairs), kind(tangent for _, tangent in pairs)
+    raise TypeError(
+        f"jvp: {where} is a {type(output).__name__} ({output!r}); f must return a number, a "
+        "Value, a Dual or a list of them"
+    )
+
+
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Return a function giving the Jacobian of ``f``, column by column in forward mode.
+
+    The result has the format of :func:`autograd.jacobian`: for one output, its gradient shaped
+    like the selected argument (a tuple of them for a tuple ``argnums``); for a list of outputs,
+    a list with one such row per output. It costs one forward pass per input number, where
+    ``jacobian`` costs one backward pass per output.
+
+    Example:
+        >>> jacfwd(lambda x: [x * x, x.sin()])(0.0)  # (2x, cos x)
+        [0.0, 1.0]
+
+    Args:
+        f: a function of numbers (or lists of numbers) written with Value operations.
+        argnums: which positional argument(s) to differentiate.
+
+    Raises:
+        IndexError: an argnum is out of range.
+        ValueError: an argument is selected twice (``argnums=(0, -2)`` with two arguments).
+        TypeError, ValueError: as :func:`jvp`, for the selected arguments.
+    """
+    selected = _normalise(argnums)
+
+    def jacobian_of(*args: Any) -> Any:
+        positions = _positions(selected, len(args))
+        primals = [args[position] for position in positions]
+        sizes = [_count(primal) for primal in primals]
+
+        def of_selected(*chosen: Any) -> Any:
+            full = list(args)
+            for position, argument in zip(positions, chosen, strict=True):
+                full[position] = argument
+            return f(*full)
+
+        several, rows = _rows(of_selected, primals, sizes)
+        parts = [_shaped(row, primals) for row in rows]
+        shaped = [part[0] if isinstance(argnums, int) else tuple(part) for part in parts]
+        return shaped if several else shaped[0]
+
+    return jacobian_of
+
+
+def _positions(selected: tuple[int, ...], count: int) -> list[int]:
+    """The selected argument positions, counted from 0; each may be selected once."""
+    positions: list[int] = []
+    for index in selected:
+        if not -count <= index < count:
+            raise IndexError(f"jacfwd: argnums {index} is out of range for {count} argument(s)")
+        position = index % count
+        if position in positions:
+            raise ValueError(
+                f"jacfwd: argnums {selected} select argument {position} twice; list each argument "
+                "once"
+            )
+        positions.append(position)
+    return positions
+
+
+def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
+          ) -> tuple[bool, list[list[float]]]:
+    """(whether f has a list of outputs, one row of derivatives per output), a column per pass."""
+    total = sum(sizes)
+    columns = []
+    for column in range(max(total, 1)):  # with no input number, one pass learns the outputs
+        flat = [0.0] * total
+        if column < total:
+            flat[column] = 1.0
+        columns.append(jvp(f, primals, _shaped(flat, primals))[1])
+    several = isinstance(columns[0], list | tuple)
+    outputs = [list(column) if several else [column] for column in columns[:total]]
+    count = len(columns[0]) if several else 1
+    return several, [[_scalar(column[output], output) for column in outputs]
+                     for output in range(count)]
+
+
+def _shaped(flat: list[float], primals: list[Any]) -> list[Any]:
+    """``flat`` cut into one piece per argument, each shaped like that argument."""
+    numbers = list(flat)  # _shape_like takes the numbers from the front
+    return [_shape_like(primal, numbers) for primal in primals]
+
+
+def _count(argument: Any) -> int:
+    """How many numbers a (nested) list argument holds."""
+    if isinstance(argument, list | tuple):
+        return sum(_count(item) for item in argument)
+    return 1
+
+
+def _scalar(tangent: Any, output: int) -> float:
+    if isinstance(tangent, list | tuple):
+        raise TypeError(
+            f"jacfwd: output {output} of f is a list; f must return a Value or a flat list of them"
+        )
+    return float(tangent)
