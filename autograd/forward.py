@@ -27,7 +27,7 @@ from numbers import Real
 from typing import Any, cast
 
 from .foreign import register_engine
-from .functional import _normalise, _shape_like
+from .functional import _normalise, _positions, _shape_like
 from .mode import ANOMALY_DETECTION
 from .numbers import is_real
 from .ops import OPS, Op
@@ -511,10 +511,10 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         ValueError: an argument is selected twice (``argnums=(0, -2)`` with two arguments).
         TypeError, ValueError: as :func:`jvp`, for the selected arguments.
     """
-    selected = _normalise(argnums)
+    selected, single = _normalise("jacfwd", argnums)
 
     def jacobian_of(*args: Any) -> Any:
-        positions = _positions(selected, len(args))
+        positions = _positions("jacfwd", selected, len(args))
         primals = [args[position] for position in positions]
         sizes = [_count(primal) for primal in primals]
 
@@ -526,26 +526,10 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
 
         several, rows = _rows(of_selected, primals, sizes)
         parts = [_shaped(row, primals) for row in rows]
-        shaped = [part[0] if isinstance(argnums, int) else tuple(part) for part in parts]
+        shaped = [part[0] if single else tuple(part) for part in parts]
         return shaped if several else shaped[0]
 
     return jacobian_of
-
-
-def _positions(selected: tuple[int, ...], count: int) -> list[int]:
-    """The selected argument positions, counted from 0; each may be selected once."""
-    positions: list[int] = []
-    for index in selected:
-        if not -count <= index < count:
-            raise IndexError(f"jacfwd: argnums {index} is out of range for {count} argument(s)")
-        position = index % count
-        if position in positions:
-            raise ValueError(
-                f"jacfwd: argnums {selected} select argument {position} twice; list each argument "
-                "once"
-            )
-        positions.append(position)
-    return positions
 
 
 def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
@@ -567,7 +551,7 @@ def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
 
 def _shaped(flat: list[float], primals: list[Any]) -> list[Any]:
     """``flat`` cut into one piece per argument, each shaped like that argument."""
-    numbers = list(flat)  # _shape_like takes the numbers from the front
+    numbers = iter(flat)  # _shape_like takes the numbers from the front
     return [_shape_like(primal, numbers) for primal in primals]
 
 

@@ -7,6 +7,7 @@ one node, not 2n binary ones, which keeps graphs small enough to read and fast t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -79,14 +80,19 @@ def softmax(values: Iterable[Operand]) -> list[Value]:
     """
     # Numbers become leaves; anything else (a torch tensor, a dual number) goes on to the ops'
     # own dispatch.
-    operands = [value if isinstance(value, Value) or not is_real(value) else Value(value)
-                for value in values]
+    operands = list(values)
     if not operands:
         raise ValueError("softmax of an empty sequence")
     largest = max(_number_of(value) for value in operands)
-    # One constant leaf shared by every subtraction when the operands are Values.
-    shift = Value(largest) if all(isinstance(value, Value) for value in operands) else largest
-    exponentials = [(value - shift).exp() for value in operands]
+    if all(isinstance(value, Value) or is_real(value) for value in operands):
+        shift = Value(largest)  # one constant leaf, shared by every subtraction
+        exponentials: list[Any] = [(value - shift).exp() for value in operands]
+    else:  # another engine's numbers (torch tensors, dual numbers): the rest are constants
+        exponentials = [
+            math.exp(_number_of(value) - largest)
+            if isinstance(value, Value) or is_real(value) else (value - largest).exp()  # type: ignore[attr-defined]
+            for value in operands
+        ]
     total = sum(exponentials)
     return [exponential / total for exponential in exponentials]
 

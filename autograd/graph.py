@@ -104,8 +104,8 @@ def _sort(roots: list[Any], leaves: list[Any] | None = None,
                     listed.add(node)  # type: ignore[union-attr]
             elif kind is done or not node.parents:  # sorted already, a boundary node, a leaf
                 stack.pop()
-                if listing and node not in listed:  # a leaf or boundary node met first here
-                    listed.add(node)  # type: ignore[union-attr]
+                if listed is not None and node not in listed:  # a leaf or boundary node, first
+                    listed.add(node)
                     append(node)
                 elif leaves is not None and not node.parents:
                     leaves.append(node)

@@ -474,7 +474,7 @@ def sine_wave(
     Raises:
         ValueError: ``n < 2`` or ``noise`` is negative.
     """
-    _check_count("n", n, "sine_wave", low=2)
+    require_count("sine_wave: n", n, low=2)
     _check_noise(noise, "sine_wave")
     rng = random.Random(seed)
     angles = _spaced(n, 0.0, 2.0 * math.pi)
@@ -515,9 +515,9 @@ def windows(
     """
     if len(X) != len(y):
         raise ValueError(f"windows: {len(X)} inputs but {len(y)} targets")
-    _check_count("length", length, "windows")
+    require_count("windows: length", length)
     step = length if stride is None else stride
-    _check_count("stride", step, "windows")
+    require_count("windows: stride", step)
     found = []
     for start in range(0, len(X), step):
         end = min(start + length, len(X))

@@ -37,9 +37,9 @@ def shown_outputs() -> list[tuple[str, str]]:
 PAIRS = shown_outputs()
 
 
-def test_the_readme_shows_the_output_of_three_code_blocks() -> None:
-    # the explain table, the failing gradcheck report and the tape
-    assert len(PAIRS) == 3
+def test_the_readme_shows_the_output_of_four_code_blocks() -> None:
+    # the explain table, the failing gradcheck report, compare_with_torch's report and the tape
+    assert len(PAIRS) == 4
 
 
 @pytest.mark.parametrize(("code", "output"), PAIRS, ids=[o.splitlines()[0][:40] for _, o in PAIRS])

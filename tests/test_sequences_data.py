@@ -70,10 +70,15 @@ def test_non_overlapping_windows_cover_every_step_once() -> None:
     assert len(windows) == 34  # 33 windows of 30 and one of 9: 999 steps
 
 
-@pytest.mark.parametrize(("length", "stride"), [(0, None), (3, 0), (2.5, None)])
+@pytest.mark.parametrize(("length", "stride"), [(0, None), (3, 0)])
 def test_windows_reject_lengths_and_strides_below_one(length: int, stride: int | None) -> None:
-    with pytest.raises(ValueError, match="windows: (length|stride) must be an integer >= 1"):
+    with pytest.raises(ValueError, match="windows: (length|stride) must be at least 1, got 0"):
         nn.data.windows([1, 2, 3], [2, 3, 4], length, stride)
+
+
+def test_windows_reject_a_length_that_is_not_an_integer() -> None:
+    with pytest.raises(TypeError, match="windows: length must be an integer, got float 2.5"):
+        nn.data.windows([1, 2, 3], [2, 3, 4], 2.5)
 
 
 def test_windows_need_as_many_targets_as_inputs() -> None:
