@@ -37,12 +37,12 @@ far outside them.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .gradcheck.evaluation import function_name, input_names
 from .graph import topological_order
 from .mode import enable_grad
 from .numbers import is_real
@@ -144,7 +144,8 @@ class _Derivatives:
 def _single(result: Any, engine: str, f: Callable[..., Any]) -> Any:
     if isinstance(result, list | tuple):
         raise TypeError(
-            f"compare_with_torch: {_name(f)} returned a {type(result).__name__} on {engine}; it "
+            f"compare_with_torch: {function_name(f)} returned a {type(result).__name__} on "
+            f"{engine}; it "
             "must return one scalar (compare each output separately, e.g. lambda *x: f(*x)[0])"
         )
     return result
@@ -157,7 +158,7 @@ def _our_derivatives(f: Callable[..., Any], point: Sequence[float], names: Seque
         with enable_grad():
             out = _single(f(*leaves), "Values", f)
     except Exception as error:
-        error.add_note(f"compare_with_torch: {_name(f)} failed on chainrule Values")
+        error.add_note(f"compare_with_torch: {function_name(f)} failed on chainrule Values")
         raise
     if not isinstance(out, Value):
         out = Value(float(out))
@@ -198,13 +199,13 @@ def _torch_derivatives(f: Callable[..., Any], point: Sequence[float], order: int
         with torch.enable_grad():
             out = _single(f(*tensors), "torch tensors", f)
     except Exception as error:
-        error.add_note(f"compare_with_torch: {_name(f)} failed on torch tensors; on tensors f may "
-                       f"use {SHARED}")
+        error.add_note(f"compare_with_torch: {function_name(f)} failed on torch tensors; on "
+                       f"tensors f may use {SHARED}")
         raise
     finally:
         TORCH_OPS.reset(token)
     if isinstance(out, torch.Tensor) and out.numel() != 1:
-        raise TypeError(f"compare_with_torch: {_name(f)} returned a tensor of shape "
+        raise TypeError(f"compare_with_torch: {function_name(f)} returned a tensor of shape "
                         f"{tuple(out.shape)} on torch; it must return one scalar")
     if not isinstance(out, torch.Tensor) or not out.requires_grad:  # a constant
         zeros = [0.0] * len(point)
@@ -286,21 +287,6 @@ def _rows(names: Sequence[str], ours: _Derivatives, theirs: _Derivatives, atol: 
 # --------------------------------------------------------------------------------------------
 
 
-def _name(f: Callable[..., Any]) -> str:
-    return getattr(f, "__name__", None) or type(f).__name__
-
-
-def _input_names(f: Callable[..., Any], count: int) -> list[str]:
-    """f's positional parameter names when there is one per input, else ``x0, x1, ...``."""
-    try:
-        parameters = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    positional = [parameter.name for parameter in parameters if parameter.kind in (
-        parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
-    if len(positional) == count and len(set(positional)) == count:
-        return positional
-    return [f"x{index}" for index in range(count)]
 
 
 def _point(inputs: Sequence[Any]) -> list[float]:
@@ -383,10 +369,10 @@ def compare_with_torch(
     """
     ops = _check_settings(f, order, atol, rtol, torch_ops)
     point = _point(inputs)
-    names = _input_names(f, len(point))
+    names = input_names(f, len(point))
     ours = _our_derivatives(f, point, names, order)
     theirs = _torch_derivatives(f, point, order, ops)
     where = ", ".join(f"{name}={x:g}" for name, x in zip(names, point, strict=True))
     return ComparisonReport(_rows(names, ours, theirs, float(atol), float(rtol)),
-                            title=f"compare_with_torch of {_name(f)} at {where}",
+                            title=f"compare_with_torch of {function_name(f)} at {where}",
                             atol=float(atol), rtol=float(rtol))

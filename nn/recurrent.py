@@ -404,6 +404,17 @@ class RecurrentLayer(Module):
     #: The class of the unrolled cell.
     cell_class: type[RecurrentCell] = RecurrentCell
 
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        *,
+        rng: random.Random | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.cell = self.cell_class(input_size, hidden_size, bias, rng=rng, seed=seed)
+
     cell: RecurrentCell
 
     def __call__(self, xs: Iterable[Vector | Number], state: Any = None) -> tuple[Hidden, Any]:
@@ -491,17 +502,6 @@ class LSTM(RecurrentLayer):
 
     cell_class = LSTMCell
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        rng: random.Random | None = None,
-        seed: int | None = None,
-    ) -> None:
-        self.cell = LSTMCell(input_size, hidden_size, bias, rng=rng, seed=seed)
-
 
 @register
 class GRU(RecurrentLayer):
@@ -511,17 +511,6 @@ class GRU(RecurrentLayer):
     """
 
     cell_class = GRUCell
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        *,
-        rng: random.Random | None = None,
-        seed: int | None = None,
-    ) -> None:
-        self.cell = GRUCell(input_size, hidden_size, bias, rng=rng, seed=seed)
 
 
 def detach(state: Any) -> Any:
