@@ -12,15 +12,12 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
+from .gradcheck.report import GradcheckStatus
 
-class Status(Enum):
-    """How a row of a :class:`ComparisonReport` came out."""
-
-    PASS = "pass"
-    FAIL = "FAIL"
-    CONVENTION = "convention"
+#: How a row of a :class:`ComparisonReport` came out: the engine's one status enum, shared with
+#: gradcheck's reports (PASS, FAIL or CONVENTION here).
+Status = GradcheckStatus
 
 
 @dataclass(frozen=True)

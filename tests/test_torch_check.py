@@ -368,3 +368,8 @@ def test_without_torch_compare_with_torch_raises_import_error_naming_the_extra()
         capture_output=True, text=True, check=False)
     assert "compare_with_torch needs PyTorch" in result.stdout, result.stderr
     assert "pip install 'chainrule[torch]'" in result.stdout
+
+
+def test_comparison_rows_use_the_engines_one_status_enum() -> None:
+    assert Status is autograd.GradcheckStatus
+    assert str(Status.CONVENTION) == "convention"

@@ -31,6 +31,9 @@ class GradcheckStatus(StrEnum):
     KINK = "kink"
     #: nothing to compare: the forward or the rule is undefined one step away.
     SKIPPED = "skipped"
+    #: two engines differ on purpose, by a documented convention (max/min ties, sqrt'(0));
+    #: used by :func:`autograd.compare_with_torch`.
+    CONVENTION = "convention"
 
 
 @dataclass(frozen=True)
