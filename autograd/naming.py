@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Real
+from typing import Any
 
 from .graph import topological_order
 from .value import Value
@@ -88,13 +89,15 @@ def op_title(node: Value) -> str:
     return op.symbol or op.name
 
 
-def expression(node: Value, names: dict[Value, str]) -> str:
-    """The op that made ``node`` applied to its inputs' names: ``a * b``, ``tanh(n)``,
-    ``sum(a, b, c)``, ``pow(x; exponent=2)``; a leaf's own name.
+def expression(node: Any, names: dict[Any, str]) -> str:
+    """The op that made ``node`` applied to its inputs' names, as a learner writes it:
+    ``a * b``, ``-a``, ``x ** 2``, ``2 ** x``, ``tanh(n)``, ``leaky_relu(x, slope=0.2)``; a
+    leaf's own name. Drawings, pages and the tape's printout all write ops this way.
 
     Args:
-        node: the node to write.
-        names: every input's name (as :func:`node_names` gives them).
+        node: the node to write (a Value, or a tape's working slot: anything with ``op`` and
+            ``parents``).
+        names: every input's name (as :func:`node_names` gives them; ``v3`` on a tape).
     """
     op = node.op
     if op is None:
@@ -102,7 +105,11 @@ def expression(node: Value, names: dict[Value, str]) -> str:
     inputs = [names[parent] for parent in node.parents]
     if op.symbol in _INFIX and not op.params and len(inputs) == 2:
         return f" {op.symbol} ".join(inputs)
-    if op.params:
-        parameters = ", ".join(f"{key}={value:g}" for key, value in op.params.items())
-        return f"{op.name}({', '.join(inputs)}; {parameters})"
-    return f"{op.name}({', '.join(inputs)})"
+    if op.name == "neg":
+        return f"-{inputs[0]}"
+    if op.name == "pow":
+        return f"{inputs[0]} ** {op.params['exponent']:g}"
+    if op.name == "rpow":
+        return f"{op.params['base']:g} ** {inputs[0]}"
+    parameters = "".join(f", {key}={value:g}" for key, value in op.params.items())
+    return f"{op.name}({', '.join(inputs)}{parameters})"

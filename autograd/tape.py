@@ -37,10 +37,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .graph import LOCK, sweep, topological_order
 from .mode import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
+from .naming import expression
 from .numbers import is_real
 from .ops import Op
 from .value import COMPARISONS, Number, Value, evaluate
@@ -98,8 +99,6 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
-
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "powv": "**"}
 
 
 def trace(
@@ -411,20 +410,18 @@ class Tape:
         return f"v{slot} = {_expression(self.instructions[slot - first])}"
 
 
+
+class _Written(NamedTuple):
+    """An instruction as :func:`autograd.naming.expression` reads a node: its op and inputs."""
+
+    op: Op
+    parents: tuple[int, ...]
+
+
 def _expression(instruction: Instruction) -> str:
     """The right-hand side of an instruction as it prints: ``v3 * v5``, ``tanh(v4)``."""
-    op = instruction.op
-    names = [f"v{slot}" for slot in instruction.inputs]
-    if op.name in _INFIX and len(names) == 2:
-        return f"{names[0]} {_INFIX[op.name]} {names[1]}"
-    if op.name == "neg":
-        return f"-{names[0]}"
-    if op.name == "pow":
-        return f"{names[0]} ** {op.params['exponent']:g}"
-    if op.name == "rpow":
-        return f"{op.params['base']:g} ** {names[0]}"
-    params = "".join(f", {key}={value:g}" for key, value in op.params.items())
-    return f"{op.name}({', '.join(names)}{params})"
+    names = {slot: f"v{slot}" for slot in instruction.inputs}
+    return expression(_Written(instruction.op, instruction.inputs), names)
 
 
 def _branch_error(guard: Guard, left: float, right: float) -> TapeBranchError:
