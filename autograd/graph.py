@@ -169,12 +169,15 @@ _SHAPE = "its rule must return a tuple with one gradient (or None) per input, {c
 
 
 def describe_step(node: Any) -> str:
-    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran, for a note."""
+    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran (on a tape's
+    replay slot, also which instruction), for a note."""
     from .value import describe_nodes
 
     title = node.op.title if node.op is not None else "leaf"
     inputs = ", ".join(repr(parent.data) for parent in node.parents)
     where = f" (output node {node.label!r})" if getattr(node, "label", "") else ""
+    context = getattr(node, "context", "")  # a tape's replay slot says which instruction it is
+    where += f" in {context}" if context else ""
     return (f"backward of {title} at input(s) {inputs} {describe_nodes(node.parents)}"
             f"{where}").rstrip()
 
@@ -188,12 +191,28 @@ def rule_failed(error: BaseException, node: Any) -> BaseException:
 def wrong_shape(node: Any, contributions: Any) -> TypeError:
     """The error for a rule that did not return one gradient per input."""
     title = node.op.title if node.op is not None else "leaf"
+    shown = _numbers_of(contributions)
     error = TypeError(
-        f"the rule of {title} returned {type(contributions).__name__} {contributions!r}: "
+        f"the rule of {title} returned {type(shown).__name__} {shown!r}: "
         + _SHAPE.format(count=len(node.parents))
     )
     error.add_note(describe_step(node))
     return error
+
+
+def _numbers_of(contributions: Any) -> Any:
+    """A rule's return value with every Value shown by its number, so that the message of
+    :func:`wrong_shape` reads the same on the float path and the recorded path."""
+    from .value import Value
+
+    def number(item: Any) -> Any:
+        return item.data if isinstance(item, Value) else item
+
+    if isinstance(contributions, tuple):
+        return tuple(number(item) for item in contributions)
+    if isinstance(contributions, list):
+        return [number(item) for item in contributions]
+    return number(contributions)
 
 
 def _non_finite_gradient(node: Any, index: int, contribution: Any) -> FloatingPointError:
