@@ -81,6 +81,35 @@ def test_concurrent_backward_on_graphs_sharing_interior_nodes_sums_the_sequentia
     assert (x.grad, y.grad) == (-49650.0, 150000.0)
 
 
+def test_a_tape_and_its_compiled_copy_replay_in_two_threads_without_mixing_numbers(
+    frequent_thread_switches: None,
+) -> None:
+    # f = x * sin(x) through 50 products by 1; f'(x) = sin(x) + x cos(x). Inside
+    # detect_anomaly() the compiled copy replays with the interpreter, on working slots.
+    def f(x: Value) -> Value:
+        out = x * x.sin()
+        for _ in range(50):
+            out = out * 1.0
+        return out
+
+    tape = trace(f, 1.0)
+    compiled = tape.compile()
+    results: dict[str, set[tuple[float, ...]]] = {}
+
+    def replay(name: str, run: Callable[[float], tuple[float, ...]], x: float) -> None:
+        with detect_anomaly():
+            results[name] = {run(x) for _ in range(200)}
+
+    threads = [threading.Thread(target=replay, args=("tape", tape.grad, 0.5)),
+               threading.Thread(target=replay, args=("compiled", compiled.grad, 2.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"tape": {(math.sin(0.5) + 0.5 * math.cos(0.5),)},
+                       "compiled": {(math.sin(2.0) + 2.0 * math.cos(2.0),)}}
+
+
 # ------------------------------------------------------------------------------ failures
 
 
@@ -444,31 +473,3 @@ def test_the_readme_says_create_graph_makes_the_reference_cycle_it_makes() -> No
     start = text.index("no reference cycles")
     assert "`backward(create_graph=True)`" in text[start:start + 400]
 
-
-def test_a_tape_and_its_compiled_copy_replay_in_two_threads_without_mixing_numbers(
-    frequent_thread_switches: None,
-) -> None:
-    # f = x * sin(x) through 50 products by 1; f'(x) = sin(x) + x cos(x). Inside
-    # detect_anomaly() the compiled copy replays with the interpreter, on working slots.
-    def f(x: Value) -> Value:
-        out = x * x.sin()
-        for _ in range(50):
-            out = out * 1.0
-        return out
-
-    tape = trace(f, 1.0)
-    compiled = tape.compile()
-    results: dict[str, set[tuple[float, ...]]] = {}
-
-    def replay(name: str, run: Callable[[float], tuple[float, ...]], x: float) -> None:
-        with detect_anomaly():
-            results[name] = {run(x) for _ in range(200)}
-
-    threads = [threading.Thread(target=replay, args=("tape", tape.grad, 0.5)),
-               threading.Thread(target=replay, args=("compiled", compiled.grad, 2.0))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results == {"tape": {(math.sin(0.5) + 0.5 * math.cos(0.5),)},
-                       "compiled": {(math.sin(2.0) + 2.0 * math.cos(2.0),)}}
