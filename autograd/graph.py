@@ -20,11 +20,12 @@ Everything that walks a graph goes through this module:
 Around the sweep, :func:`backward` and :func:`propagate` give the two behaviours users see: the
 first accumulates into leaves and leaves interior nodes with the gradients of this pass; the second
 returns the gradients in a dict and leaves every ``grad`` as it was. Both are all-or-nothing: if a
-rule fails, every ``grad`` they touched is restored before the exception leaves. Both hold one
-process-wide lock while they use the slots, so two threads differentiating graphs that share nodes
-get exactly the gradients they would get one after the other (a lock is the simple, correct
-answer here: the slots are the fast path's working memory, and Python runs one thread at a time
-anyway).
+rule fails, no number of the failed pass is left behind (propagate restores every ``grad``;
+backward restores the leaves and sets the interior nodes to 0.0) before the exception leaves.
+Both hold one process-wide lock while they use the slots, so two threads differentiating graphs
+that share nodes get exactly the gradients they would get one after the other (a lock is the
+simple, correct answer here: the slots are the fast path's working memory, and Python runs one
+thread at a time anyway).
 """
 
 from __future__ import annotations
@@ -169,12 +170,15 @@ _SHAPE = "its rule must return a tuple with one gradient (or None) per input, {c
 
 
 def describe_step(node: Any) -> str:
-    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran, for a note."""
+    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran (on a tape's
+    replay slot, also which instruction), for a note."""
     from .value import describe_nodes
 
     title = node.op.title if node.op is not None else "leaf"
     inputs = ", ".join(repr(parent.data) for parent in node.parents)
     where = f" (output node {node.label!r})" if getattr(node, "label", "") else ""
+    context = getattr(node, "context", "")  # a tape's replay slot says which instruction it is
+    where += f" in {context}" if context else ""
     return (f"backward of {title} at input(s) {inputs} {describe_nodes(node.parents)}"
             f"{where}").rstrip()
 
@@ -188,12 +192,28 @@ def rule_failed(error: BaseException, node: Any) -> BaseException:
 def wrong_shape(node: Any, contributions: Any) -> TypeError:
     """The error for a rule that did not return one gradient per input."""
     title = node.op.title if node.op is not None else "leaf"
+    shown = _numbers_of(contributions)
     error = TypeError(
-        f"the rule of {title} returned {type(contributions).__name__} {contributions!r}: "
+        f"the rule of {title} returned {type(shown).__name__} {shown!r}: "
         + _SHAPE.format(count=len(node.parents))
     )
     error.add_note(describe_step(node))
     return error
+
+
+def _numbers_of(contributions: Any) -> Any:
+    """A rule's return value with every Value shown by its number, so that the message of
+    :func:`wrong_shape` reads the same on the float path and the recorded path."""
+    from .value import Value
+
+    def number(item: Any) -> Any:
+        return item.data if isinstance(item, Value) else item
+
+    if isinstance(contributions, tuple):
+        return tuple(number(item) for item in contributions)
+    if isinstance(contributions, list):
+        return [number(item) for item in contributions]
+    return number(contributions)
 
 
 def _non_finite_gradient(node: Any, index: int, contribution: Any) -> FloatingPointError:
@@ -319,7 +339,8 @@ def backward(
     ``torch.autograd.backward(tensors, grad_tensors)``: every node receives
     sum_i seed_i * d(root_i)/d(node). Leaves accumulate into ``.grad`` across calls (call
     :func:`zero_grad` between steps); interior nodes hold the gradient of this call. All or
-    nothing: if a rule fails, every ``grad`` is left as it was before the call.
+    nothing: if a rule fails, every leaf's ``grad`` is left as it was before the call and every
+    interior node's is 0.0 (none holds a number of the failed pass).
 
     Args:
         roots: a Value, or a sequence of Values.

@@ -394,8 +394,12 @@ class Tape:
     def _run_both(
         self, inputs: list[float], parameters: list[float], seed: float
     ) -> tuple[float, list[float]]:
-        """The output and the gradients of every leaf slot (inputs, then parameters)."""
-        value = self._run_forward(inputs, parameters)
+        """The output and the gradients of every leaf slot (inputs, then parameters).
+
+        The forward is always the interpreter's (never a subclass's): the sweep reads the
+        numbers it writes into the slots.
+        """
+        value = Tape._run_forward(self, inputs, parameters)
         for slot in self._slots:
             slot.grad = 0.0
         self._slots[self.output].grad = seed
@@ -463,6 +467,7 @@ class CompiledTape(Tape):
     def __init__(self, tape: Tape) -> None:  # noqa: D107 - shares the traced tape's lists
         self.__dict__.update(tape.__dict__)
         self._lock = threading.Lock()
+        self._build_slots()  # working slots of its own: the traced tape has another lock
         namespace: dict[str, Any] = {"_branch": self._raise_branch}
         self.source = _generate(self, namespace)
         code = compile(self.source, f"<compiled tape {id(self):x}>", "exec")

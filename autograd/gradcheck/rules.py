@@ -11,7 +11,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from ..graph import propagate, topological_order
+from ..graph import propagate, topological_order, wrong_shape
 from ..mode import enable_grad
 from ..numbers import is_count
 from ..value import Value, apply
@@ -93,12 +93,15 @@ def _moved(inputs: list[float], index: int, x: float) -> list[float]:
     return moved
 
 
-def _rule_gradients(op: Any, inputs: list[float]) -> list[float]:
-    """The op's float rule at ``inputs`` with upstream gradient 1, as one float per input."""
+def _rule_gradients(node: Value, inputs: list[float]) -> list[float]:
+    """The float rule of ``node``'s op at ``inputs`` with upstream gradient 1, one float per
+    input; a rule of the wrong shape raises the backward core's error for it."""
+    op = node.op
+    assert op is not None
     out = op.forward(*inputs)
     contributions = op.rule(1.0, out, *inputs)
     if not isinstance(contributions, tuple | list) or len(contributions) != len(inputs):
-        raise TypeError(f"it must return a tuple of {len(inputs)} gradients, got {contributions!r}")
+        raise wrong_shape(node, contributions)
     return [0.0 if c is None else float(c) for c in contributions]
 
 
@@ -113,8 +116,8 @@ def _check_node(node: Value, where: str, tolerance: Tolerance, order: int) -> li
     assert op is not None  # the order holds interior nodes only
     inputs = [parent.data for parent in node.parents]
     try:
-        analytic = _rule_gradients(op, inputs)
-    except (ArithmeticError, ValueError, TypeError) as error:  # a broken rule is the culprit
+        analytic = _rule_gradients(node, inputs)
+    except Exception as error:  # whatever a rule raises, its node is the culprit
         nan = math.nan
         return [GradcheckRow(1, where, "all inputs", nan, nan, nan, GradcheckStatus.FAIL,
                              node=node, detail=f"the rule raised {type(error).__name__}: {error}")]
@@ -193,7 +196,7 @@ def _second_row(node: Value, where: str, inputs: list[float], pair: tuple[int, i
 
     def row_at(stencil: Stencil) -> GradcheckRow:
         try:
-            low, high = (_rule_gradients(op, _moved(inputs, j, x))[i]
+            low, high = (_rule_gradients(node, _moved(inputs, j, x))[i]
                          for x in (stencil.low, stencil.high))
         except (ArithmeticError, ValueError) as error:
             return _skipped(2, where, wrt, f"rule undefined one step away ({error})", node)
