@@ -25,8 +25,9 @@ def close(got: float, want: float, tolerance: float = 1e-6) -> bool:
     return math.isclose(got, want, rel_tol=tolerance, abs_tol=tolerance)
 
 
-def interior_nodes(function: Callable[..., object], xs: Sequence[float]) -> tuple[list[Value],
-                                                                                 list[Value]]:
+def interior_nodes(
+    function: Callable[..., object], xs: Sequence[float]
+) -> tuple[list[Value], list[Value]]:
     """Fresh leaves for ``xs`` and the interior nodes of ``function``'s graph, in order."""
     leaves = [Value(x) for x in xs]
     result = function(*leaves)
@@ -138,8 +139,9 @@ def test_a_value_seed_without_create_graph_is_used_as_its_number():
 
 
 @st.composite
-def rooted_graphs(draw: Callable) -> tuple[Callable[..., object], list[float], list[int],
-                                            list[float]]:
+def rooted_graphs(
+    draw: Callable,
+) -> tuple[Callable[..., object], list[float], list[int], list[float]]:
     """A random expression, several of its interior nodes (by position in topological order,
     possibly ancestors of each other or repeated) and a seed for each."""
     function, xs = draw(expressions(max_depth=3, n_inputs=(1, 3)))
@@ -172,8 +174,7 @@ def test_several_roots_match_central_differences_of_the_seeded_sum(example):
 
     def seeded_sum(point: Sequence[float]) -> float:
         _, nodes = interior_nodes(function, point)
-        return math.fsum(seed * nodes[pick].data for pick, seed in zip(picks, seeds,
-                                                                         strict=True))
+        return math.fsum(seed * nodes[pick].data for pick, seed in zip(picks, seeds, strict=True))
 
     step = 1e-6
     for index, leaf in enumerate(leaves):
@@ -287,8 +288,9 @@ def test_a_non_finite_seed_is_a_value_error(seed):
         autograd.backward([a * 2, a * 3], [seed, 1.0])
 
 
-@pytest.mark.parametrize("roots", [[], [1.0], "ab", [Value(1.0), 2.0]],
-                         ids=["empty", "number", "string", "mixed"])
+@pytest.mark.parametrize(
+    "roots", [[], [1.0], "ab", [Value(1.0), 2.0]], ids=["empty", "number", "string", "mixed"]
+)
 def test_roots_that_are_not_values_are_a_type_error(roots):
     with pytest.raises(TypeError, match="needs a Value or a sequence of Values"):
         autograd.backward(roots)
