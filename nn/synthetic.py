@@ -131,7 +131,7 @@ class SyntheticGradient(Module):
         Raises:
             TypeError, ValueError: ``h`` is not ``size`` finite numbers or Values.
         """
-        inputs = self._numbers(h, "h")
+        inputs = [Value(number) for number in self._numbers(h, "h")]  # constants, made once
         if self.bias is None:
             return [dot(row, inputs) for row in self.weight]
         return [dot(row, inputs, bias=b) for row, b in zip(self.weight, self.bias, strict=True)]
