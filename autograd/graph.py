@@ -20,12 +20,14 @@ Everything that walks a graph goes through this module:
 Around the sweep, :func:`backward` and :func:`propagate` give the two behaviours users see: the
 first accumulates into leaves and leaves interior nodes with the gradients of this pass; the second
 returns the gradients in a dict and leaves every ``grad`` as it was. Both are all-or-nothing: if a
-rule fails, no number of the failed pass is left behind (propagate restores every ``grad``;
-backward restores the leaves and sets the interior nodes to 0.0) before the exception leaves.
-Both hold one process-wide lock while they use the slots, so two threads differentiating graphs
-that share nodes get exactly the gradients they would get one after the other (a lock is the
-simple, correct answer here: the slots are the fast path's working memory, and Python runs one
-thread at a time anyway).
+rule fails, no partial gradient is left behind: :func:`propagate` restores every ``grad`` it
+touched, :func:`backward` restores the leaves and sets the interior nodes of the graph to 0.0
+(the failed call has no gradients; keeping the previous call's would cost a store per node on
+every pass: 7% to 20% of a backward pass of a 20,000-node chain, measured). Both hold one
+process-wide lock while they use the slots, so two threads differentiating graphs that share nodes
+get exactly the gradients they would get one after the other (a lock is the simple, correct
+answer here: the slots are the fast path's working memory, and Python runs one thread at a time
+anyway).
 """
 
 from __future__ import annotations
@@ -340,7 +342,7 @@ def backward(
     sum_i seed_i * d(root_i)/d(node). Leaves accumulate into ``.grad`` across calls (call
     :func:`zero_grad` between steps); interior nodes hold the gradient of this call. All or
     nothing: if a rule fails, every leaf's ``grad`` is left as it was before the call and every
-    interior node's is 0.0 (none holds a number of the failed pass).
+    interior node's is 0.0 (a failed call has no gradients; no partial sum is left behind).
 
     Args:
         roots: a Value, or a sequence of Values.

@@ -27,6 +27,7 @@ from .recurrent import RecurrentCell as RecurrentCell
 from .recurrent import RecurrentLayer as RecurrentLayer
 from .recurrent import RNNCell as RNNCell
 from .recurrent import detach as detach
+from .synthetic import SyntheticGradient as SyntheticGradient  # synthetic gradients (issue 13)
 from .training import History as History  # training half: fit, accuracy, losses, optim, data
 from .training import accuracy as accuracy
 from .training import fit as fit

@@ -26,6 +26,7 @@ EXPECTED = [
     "07_second_order",
     "08_digits",
     "09_backprop_through_time",
+    "10_synthetic_gradients",
     "11_three_ways",
     "12_graduating_to_pytorch",
 ]
