@@ -98,5 +98,9 @@ def softmax(values: Iterable[Operand]) -> list[Value]:
 
 
 def _number_of(operand: Any) -> float:
-    """The number inside an operand: a Value's data, or ``float()`` of anything else."""
-    return operand.data if isinstance(operand, Value) else float(operand)
+    """The number inside an operand: a Value's data, or ``float()`` of anything else (a torch
+    tensor is detached first, since reading a number out of its graph is what is meant)."""
+    if isinstance(operand, Value):
+        return operand.data
+    detach = getattr(operand, "detach", None)
+    return float(detach() if callable(detach) else operand)
