@@ -60,10 +60,10 @@ class _Gradient(np.ndarray):
     """A gradient array. The sweep skips a node whose gradient is falsy, meaning "nothing
     reached it": here that is the float 0.0 every slot starts from, so an array (even of
     zeros) is always truthy; asking numpy whether any row is non-zero would cost more than
-    the rule it could skip."""
+    the rule it could skip. A 0-d result (``gradient.all()``) keeps its ordinary truth."""
 
     def __bool__(self) -> bool:
-        return True
+        return bool(self.item()) if self.ndim == 0 else True
 
 
 def _gradient(array: Any, shape: tuple[int, ...]) -> Any:
@@ -78,8 +78,7 @@ def _gradient(array: Any, shape: tuple[int, ...]) -> Any:
 
 def _finite(array: Any) -> bool:
     """Whether every number of ``array`` is finite (one reduction in the common case)."""
-    total = array.sum()
-    return bool(total - total == 0.0) or bool(np.isfinite(array).all())
+    return bool(np.isfinite(array.sum())) or bool(np.isfinite(array).all())
 
 
 class _Node:
@@ -645,6 +644,6 @@ def _column(array: Any, index: int | str) -> Any:
     finite = np.isfinite(column)
     if not finite.all():
         row = int(np.argmin(finite))
-        raise ValueError(f"batched replay: {name} must be finite, got {column[row]!r} in "
+        raise ValueError(f"batched replay: {name} must be finite, got {float(column[row])!r} in "
                          f"row {row}")
     return column

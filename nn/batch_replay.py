@@ -58,7 +58,9 @@ class BatchReplay:
             batched, _ = replay._tape(X[0], y[0])
         except (TypeError, NotImplementedError):  # a target the loss takes only as a number,
             return None  # or an op without an array form
-        return None if batched.tape.guards else replay
+        if batched.tape.guards or not (labels or _reads_targets(batched.tape, samples)):
+            return None
+        return replay
 
     def step(self, xs: Sequence[Any], ts: Sequence[Any]) -> tuple[float, list[Any]]:
         """Add d(sum of the batch's losses / n)/d(parameter) to every parameter's ``.grad``.
@@ -113,6 +115,15 @@ class BatchReplay:
 
         tape = autograd.trace(example, *numbers)
         return tape.vmap(), shape[0]
+
+
+def _reads_targets(tape: Any, samples: Any) -> bool:
+    """Whether the traced loss uses every target input as a Value. A loss that reads a target
+    as a number (``target.data``) bakes the first example's target into the tape as a
+    constant: such a replay would be wrong, so fit traces whole batches instead."""
+    width = 1 if samples.ndim == 1 else samples.shape[1]
+    read = {slot for instruction in tape.instructions for slot in instruction.inputs}
+    return all(slot in read for slot in range(width, tape.inputs))
 
 
 def _is_number(target: Any) -> bool:
