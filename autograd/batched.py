@@ -305,12 +305,14 @@ class _Builder:
 
     def _add_layer(self, members: list[Instruction]) -> None:
         parts = [_layer_parts(self.tape, member) for member in members]
+        assert all(parts), "a layer holds only affine/dot instructions with parameter weights"
         offset = self.tape.inputs
         weights = np.array([[slot - offset for slot in part[0]] for part in parts if part],
                            dtype=np.intp)
         biases = None
         if members[0].op.name == "affine":
-            biases = np.array([part[1] - offset for part in parts if part], dtype=np.intp)
+            biases = np.array([(part[1] or 0) - offset for part in parts if part],
+                              dtype=np.intp)
         step = _Matmul(members, weights, biases, len(self.tape.parameters))
         inputs = parts[0][2] if parts[0] else ()
         self._add(step, (self.parameters, self._stacked(inputs)), members)
@@ -533,7 +535,7 @@ class BatchedTape:
         """Each guard is checked right after the node computing the later of its operands."""
         position = {id(node): index for index, node in enumerate(self._nodes)}
         after: list[list[Any]] = [[] for _ in self._nodes]
-        self._leaf_guards = []
+        self._leaf_guards: list[Any] = []
         for guard in self.tape.guards:
             slots = [guard.left, int(guard.right)] if guard.right_is_slot else [guard.left]
             places = [position.get(id(self._where[slot][0]), -1) if slot in self._where else -1
@@ -544,8 +546,8 @@ class BatchedTape:
 
     def _check(self, guards: Sequence[Any]) -> None:
         for guard in guards:
-            left = np.broadcast_to(self._slot(guard.left), (self._width,))
-            right = (np.broadcast_to(self._slot(int(guard.right)), (self._width,))
+            left: Any = np.broadcast_to(self._slot(guard.left), (self._width,))
+            right: Any = (np.broadcast_to(self._slot(int(guard.right)), (self._width,))
                      if guard.right_is_slot else guard.right)
             holds = _COMPARE[guard.symbol](left, right) == guard.outcome
             if not holds.all():
@@ -582,10 +584,10 @@ class BatchedTape:
         except Exception as error:
             raise self._noted(error, instruction, row) from None
         if ANOMALY_DETECTION.get():
-            error = FloatingPointError(
+            anomaly = FloatingPointError(
                 f"detect_anomaly: backward of {instruction.op.title} gave a non-finite "
                 f"gradient at input(s) {', '.join(map(repr, numbers))}")
-            raise self._noted(error, instruction, row)
+            raise self._noted(anomaly, instruction, row)
         return gradient
 
     def _explain_forward(self, node: _Node) -> None:
@@ -597,10 +599,10 @@ class BatchedTape:
             number = evaluate(instruction.op, operands)
         except Exception as error:
             raise self._noted(error, instruction, row) from None
-        error = FloatingPointError(
+        disagreement = FloatingPointError(
             f"batched replay: the array form of {instruction.op.title} gave "
             f"{float(node.data[member, row])!r} where its float forward gives {number!r}")
-        raise self._noted(error, instruction, row)
+        raise self._noted(disagreement, instruction, row)
 
     def _operand(self, slot: int, row: int) -> Any:
         """Tape slot ``slot`` in row ``row`` as a labelled float node (for ``evaluate``)."""
