@@ -126,9 +126,46 @@ class _Elementwise:
         contributions = self.array_rule(np, grad, out, *inputs)
         if self.replay.careful:
             return self.replay.checked_rule(self, grad, out, inputs, contributions)
-        shape = grad.shape
-        return tuple(None if c is None else c.view(_Gradient) if c.shape == shape
-                     else _gradient(c, shape) for c in contributions)
+        return tuple(_shaped(c, data, grad) for c, data in zip(contributions, inputs,
+                                                                strict=False))
+
+    def operands(self, inputs: Sequence[Any], member: int, row: int) -> list[float]:
+        """The float operands of member ``member`` in batch row ``row``."""
+        return [float(_at(data, member, row)) for data in inputs]
+
+
+class _Reduce(_Elementwise):
+    """An n-ary op (sum, log_sum_exp) whose operands are every row of one stack, in order."""
+
+    def forward(self, *inputs: Any) -> Any:
+        return self.array_forward(np, *inputs[0][:, None])
+
+    def rule(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        (stack,) = inputs
+        rows = list(stack[:, None])
+        contributions = self.array_rule(np, grad, out, *rows)
+        if self.replay.careful:
+            contributions = self.replay.checked_rule(self, grad, out, tuple(rows), contributions)
+        shape = (1, grad.shape[1])
+        parts = [np.zeros(shape) if c is None else c if c.shape == shape
+                 else np.broadcast_to(c, shape) for c in contributions]
+        return (np.concatenate(parts).view(_Gradient),)
+
+    def operands(self, inputs: Sequence[Any], member: int, row: int) -> list[float]:
+        return [float(_at(data, 0, row)) for data in inputs]
+
+
+def _shaped(contribution: Any, data: Any, grad: Any) -> Any:
+    """A contribution as a gradient for an input holding ``data``: summed over the stack for
+    an input every row of the stack shares, broadcast over the batch if needed."""
+    if contribution is None:
+        return None
+    shape = (data.shape[0], grad.shape[1])
+    if contribution.shape == shape:
+        return contribution.view(_Gradient)
+    if contribution.ndim == 2 and contribution.shape[0] > shape[0]:
+        contribution = contribution.sum(axis=0, keepdims=True)
+    return _gradient(contribution, shape)
 
 
 class _Matmul:
@@ -259,13 +296,13 @@ class _Builder:
         self.nodes: list[_Node] = []
         self.rows: dict[tuple[int, int], _Node] = {}
         self.layers: dict[tuple[str, tuple[int, ...]], list[Instruction]] = {}
-        self.unary: dict[int, list[Instruction]] = {}
+        self.consumers: dict[int, list[Instruction]] = {}
         for instruction in tape.instructions:
             parts = _layer_parts(tape, instruction)
             if parts is not None:
                 self.layers.setdefault((instruction.op.name, parts[2]), []).append(instruction)
-            elif len(instruction.inputs) == 1:
-                self.unary.setdefault(instruction.inputs[0], []).append(instruction)
+            for slot in dict.fromkeys(instruction.inputs):
+                self.consumers.setdefault(slot, []).append(instruction)
 
     def build(self) -> _Node:
         """Place every instruction; return the node holding the output alone (seeded)."""
@@ -279,25 +316,37 @@ class _Builder:
         if parts is not None:
             self._add_layer(self.layers[(instruction.op.name, parts[2])])
             return
-        if len(instruction.inputs) == 1 and instruction.inputs[0] in self.where:
-            stack = self.where[instruction.inputs[0]][0]
-            members = self._activation_stack(instruction, stack)
+        stack = self.where.get(instruction.inputs[0], (None, 0))[0] if instruction.inputs else None
+        if stack is not None and len(stack.slots) > 1:
+            if stack.slots == list(instruction.inputs) and instruction.op.arity is None:
+                self._add(_Reduce(instruction.op, [instruction], self.replay), (stack,),
+                          [instruction])
+                return
+            members = self._stack_of(instruction, stack)
             if members is not None:
-                self._add(_Elementwise(instruction.op, members, self.replay), (stack,), members)
+                parents = tuple(stack if slot in stack.slots else self.row(slot)
+                                for slot in instruction.inputs)
+                self._add(_Elementwise(instruction.op, members, self.replay), parents, members)
                 return
         parents = tuple(self.row(slot) for slot in instruction.inputs)
         self._add(_Elementwise(instruction.op, [instruction], self.replay), parents,
                   [instruction])
 
-    def _activation_stack(self, instruction: Instruction,
-                          stack: _Node) -> list[Instruction] | None:
-        """One instruction of ``instruction``'s op on every row of ``stack``, in row order."""
-        if len(stack.slots) < 2:
+    def _stack_of(self, instruction: Instruction, stack: _Node) -> list[Instruction] | None:
+        """Instructions of ``instruction``'s op, one per row of ``stack`` in row order, whose
+        operands are that row where ``instruction`` reads ``stack`` and the same slots
+        elsewhere (``h_i - c`` for every row ``h_i``); None if some row has none."""
+        pattern = [slot == instruction.inputs[0] for slot in instruction.inputs]
+        if any(slot in stack.slots and not same
+               for slot, same in zip(instruction.inputs, pattern, strict=True)):
             return None
         members = []
         for slot in stack.slots:
-            found = [other for other in self.unary.get(slot, ())
-                     if other.op is instruction.op and other.output not in self.where]
+            wanted = tuple(slot if same else operand
+                           for operand, same in zip(instruction.inputs, pattern, strict=True))
+            found = [other for other in self.consumers.get(slot, ())
+                     if other.op is instruction.op and other.inputs == wanted
+                     and other.output not in self.where]
             if not found:
                 return None
             members.append(found[0])
@@ -438,14 +487,21 @@ class BatchedTape:
             arrays: one array per input.
             grad: the seed: a number, or one number per row (shape ``(B,)``).
         """
-        with self._lock:
-            batch = self._batch(arrays)
-            values, _, totals = self._run_both(batch, self._seed(grad, batch.shape[1]))
+        values, totals = self.value_and_parameter_grad(*arrays, grad=grad)
         with LOCK:  # the parameters' grad slots are shared with backward() in other threads
             for parameter, total in zip(self.parameters, totals.tolist(), strict=True):
                 if total:
                     parameter.grad += total
         return values
+
+    def value_and_parameter_grad(self, *arrays: Any, grad: Any = 1.0) -> tuple[Any, Any]:
+        """What :meth:`backward` adds, returned instead: the outputs ``(B,)`` and, for each of
+        :attr:`parameters` in order, the sum over the rows of ``grad * d(output)/d(parameter)``
+        (shape ``(P,)``). No ``.grad`` changes."""
+        with self._lock:
+            batch = self._batch(arrays)
+            values, _, totals = self._run_both(batch, self._seed(grad, batch.shape[1]))
+        return values, totals
 
     # ------------------------------------------------------------------ checking arguments
     def _batch(self, arrays: Sequence[Any]) -> Any:
@@ -455,6 +511,14 @@ class BatchedTape:
                 f"this batched tape was traced with {self.inputs} inputs, got {len(arrays)}; "
                 "pass one array (one number per row) per input of the traced call"
             )
+        if all(type(array) is np.ndarray and array.dtype.kind == "f" and array.ndim == 1
+               for array in arrays):  # the common case, checked all at once
+            try:
+                batch = np.stack(arrays)
+            except ValueError:
+                batch = None  # lengths differ: said below
+            if batch is not None and batch.shape[1] and np.isfinite(batch.sum()):
+                return batch
         columns = [_column(array, index) for index, array in enumerate(arrays)]
         lengths = {len(column) for column in columns}
         if len(lengths) > 1:
@@ -521,7 +585,10 @@ class BatchedTape:
 
     def _values(self, slot: int) -> Any:
         """Tape slot ``slot`` in every row, shape ``(B,)``."""
-        return np.array(np.broadcast_to(self._slot(slot), (self._width,)))
+        numbers = self._slot(slot)
+        if numbers.shape != (self._width,):
+            numbers = np.broadcast_to(numbers, (self._width,))
+        return np.array(numbers)
 
     def _slot(self, slot: int) -> Any:
         """Tape slot ``slot`` as an array that broadcasts to ``(B,)``."""
@@ -564,10 +631,10 @@ class BatchedTape:
             return contributions  # the sweep raises its wrong-shape error
         shaped = []
         for data, contribution in zip(inputs, contributions, strict=True):
-            gradient = _gradient(contribution, (data.shape[0], grad.shape[1]))
-            if gradient is not None and not np.isfinite(gradient).all():
-                gradient = self._explain_rule(step, grad, out, inputs, gradient)
-            shaped.append(gradient)
+            full = None if contribution is None else _gradient(contribution, grad.shape)
+            if full is not None and not np.isfinite(full).all():
+                full = self._explain_rule(step, grad, out, inputs, full)
+            shaped.append(_shaped(full, data, grad))
         return tuple(shaped)
 
     def _explain_rule(self, step: _Elementwise, grad: Any, out: Any, inputs: tuple[Any, ...],
@@ -578,7 +645,7 @@ class BatchedTape:
             return np.where(live, gradient, 0.0).view(_Gradient)
         member, row = (int(index) for index in np.argwhere(bad)[0])
         instruction = step.members[member]
-        numbers = [float(_at(data, member, row)) for data in inputs]
+        numbers = step.operands(inputs, member, row)
         try:
             instruction.op.rule(float(grad[member, row]), float(_at(out, member, row)), *numbers)
         except Exception as error:
