@@ -388,3 +388,23 @@ def test_fit_with_compile_is_right_for_a_loss_that_reads_the_target_as_a_number(
     batched_history, batched_weights = fit(True, X, y, loss, 1, shuffle=False)
     assert all_close(batched_weights, engine_weights)
     assert all_close(batched_history.loss, engine_history.loss)
+
+
+def test_cross_entropy_of_a_classifier_equals_the_engine_row_by_row():
+    model = nn.MLP(4, [5, 3], seed=1)
+
+    def f(*pixels):  # shifted logits, log_sum_exp over all of them, minus the chosen one
+        return nn.losses.cross_entropy(model(list(pixels)), 2)
+
+    rng = np.random.default_rng(5)
+    columns = [rng.uniform(-1, 1, 6) for _ in range(4)]
+    parameters = model.parameters()
+    expected_outputs, expected_gradients, expected = engine_rows(f, columns, parameters)
+    batched = trace(f, 0.1, 0.2, 0.3, 0.4).vmap()
+    outputs, gradients = batched.value_and_grad(*columns)
+    model.zero_grad()
+    batched.backward(*columns)
+    assert all_close(outputs, expected_outputs)
+    for got, want in zip(gradients, expected_gradients, strict=True):
+        assert all_close(got, want)
+    assert all_close([p.grad for p in parameters], expected)
