@@ -36,6 +36,10 @@ class BatchReplay:
         self.scalar_samples = scalar_samples
         self.labels = labels
         self.tapes: dict[int | None, tuple[Any, int]] = {}
+        # Every tape's parameters, once each: a step sums each tape's gradients into one vector
+        # over these, then adds it to the parameters' .grad in one pass.
+        self.parameters: list[Value] = []
+        self.positions: dict[int | None, Any] = {}
 
     @classmethod
     def build(cls, model: Callable[[Any], Any], loss: Callable[[Any, Any], Value],
@@ -77,24 +81,43 @@ class BatchReplay:
             groups.setdefault(_integer_label(target) if self.labels else None, []).append(index)
         total = 0.0
         outputs: list[Any] = [None] * count
-        for indices in groups.values():
+        gradients = np.zeros(len(self.parameters))
+        for key, indices in groups.items():
             batched, shape = self._tape(xs[indices[0]], ts[indices[0]])
             columns = list(rows[indices].T)
             if not self.labels:
                 targets = [ts[index] for index in indices]
                 columns += list(np.asarray(targets, dtype=float).reshape(len(indices), -1).T)
-            total += float(batched.backward(*columns, grad=1.0 / count).sum())
+            values, totals = batched.value_and_parameter_grad(*columns, grad=1.0 / count)
+            if len(gradients) < len(self.parameters):  # a new tape brought parameters
+                gradients = np.concatenate([gradients, np.zeros(len(self.parameters)
+                                                                - len(gradients))])
+            gradients[self.positions[key]] += totals
+            total += float(values.sum())
             per_row = np.stack(batched.latest[1:], axis=1).tolist()
             for index, numbers in zip(indices, per_row, strict=True):
                 outputs[index] = numbers if shape else numbers[0]
+        for parameter, gradient in zip(self.parameters, gradients.tolist(), strict=True):
+            if gradient:
+                parameter.grad += gradient
         return total / count, outputs
 
     def _tape(self, x: Any, target: Any) -> tuple[Any, int]:
         """The batched tape for ``target``'s class (traced at ``x`` the first time) and the
         shape of the model's output: 0 for one Value, n for a list of n."""
+        import numpy as np
+
         key = _integer_label(target) if self.labels else None
         if key not in self.tapes:
             self.tapes[key] = self._trace(x, target)
+            known = {id(parameter): index for index, parameter in enumerate(self.parameters)}
+            positions = []
+            for parameter in self.tapes[key][0].parameters:
+                if id(parameter) not in known:
+                    known[id(parameter)] = len(self.parameters)
+                    self.parameters.append(parameter)
+                positions.append(known[id(parameter)])
+            self.positions[key] = np.array(positions, dtype=np.intp)
         return self.tapes[key]
 
     def _trace(self, x: Any, target: Any) -> tuple[Any, int]:
