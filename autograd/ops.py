@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import partial, reduce
 from operator import mul
 from typing import Any
 
@@ -174,6 +174,32 @@ def _affine(*operands: float) -> float:
     return sum(map(mul, operands[:n], operands[n + 1:]), operands[n])
 
 
+# Array forms, for the batched replay (autograd/batched.py, the only module that imports numpy:
+# it passes the module in as ``np``). Where a float forward raises, these give NaN or inf, and
+# the replay re-runs that row on the float forward to raise the engine's own error.
+
+
+def _rpow_array(np: Any, x: Any, *, base: float) -> Any:
+    return base**x if base > 0.0 else x * np.nan
+
+
+def _sigmoid_array(np: Any, x: Any) -> Any:
+    z = np.exp(-np.abs(x))  # the float form's two branches, both with exp of -|x|
+    return np.where(x >= 0.0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _log_sum_exp_array(np: Any, *xs: Any) -> Any:
+    if not xs:
+        raise ValueError("log_sum_exp of an empty sequence")
+    shift = reduce(np.maximum, xs)
+    return shift + np.log(sum((np.exp(x - shift) for x in xs), 0.0))
+
+
+def _first_if(np: Any, first: Any, grad: Any) -> tuple[Any, Any]:
+    """The gradient of maximum/minimum: to the first operand where ``first``, else the second."""
+    return np.where(first, grad, 0.0), np.where(first, 0.0, grad)
+
+
 # --------------------------------------------------------------------------------------------
 # Derivative rules: rule(grad, out, *inputs, **params) -> one contribution per input.
 # --------------------------------------------------------------------------------------------
@@ -254,6 +280,13 @@ class Op:
         examples: parameter sets the tests use for a parametrised op.
         example_arity: how many inputs the tests give an n-ary op.
         params: the bound parameters of a specialised entry (see :meth:`bind`).
+        array_forward: ``array_forward(numpy, *arrays, **params) -> array``: the forward on
+            numpy arrays, elementwise (n-ary ops reduce over their operands), for the batched
+            replay (:mod:`autograd.batched`). Out of the domain it gives NaN (or inf), never a
+            silently finite number, so the replay can hand that row to the float ``forward``,
+            which raises the engine's own error. ``None``: the op has no array form.
+        array_rule: ``array_rule(numpy, grad, out, *arrays, **params) -> tuple``: ``rule`` on
+            numpy arrays, with the same choices at kinks (relu'(0) = 0, ties to the first).
     """
 
     name: str
@@ -268,6 +301,8 @@ class Op:
     examples: tuple[dict[str, float], ...] = ({},)
     example_arity: int = 3
     params: dict[str, float] = field(default_factory=dict)
+    array_forward: Callable[..., Any] | None = None
+    array_rule: Callable[..., tuple[Any, ...]] | None = None
 
     def bind(self, **params: float) -> Op:
         """Return this entry specialised to ``params`` (cached: one object per parameter set)."""
@@ -281,6 +316,8 @@ class Op:
                 forward=partial(self.forward, **params),
                 rule=partial(self.rule, **params),
                 params=dict(params),
+                array_forward=_bound_or_none(self.array_forward, params),
+                array_rule=_bound_or_none(self.array_rule, params),
             )
             _BOUND[key] = bound
         return bound
@@ -309,6 +346,12 @@ class Op:
 
 
 _BOUND: dict[tuple[Any, ...], Op] = {}
+
+
+def _bound_or_none(function: Callable[..., Any] | None,
+                   params: dict[str, float]) -> Callable[..., Any] | None:
+    """``function`` with ``params`` filled in, or None for an op without that array form."""
+    return None if function is None else partial(function, **params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,18 +388,24 @@ for _entry in (
         lambda grad, out, a, b: (grad, grad),
         "a + b;  d/da = 1, d/db = 1",
         symbolic=lambda sp, a, b: a + b, symbol="+",
+        array_forward=lambda np, a, b: a + b,
+        array_rule=lambda np, grad, out, a, b: (grad, grad),
     ),
     Op(
         "sub", 2, lambda a, b: a - b,
         lambda grad, out, a, b: (grad, -grad),
         "a - b;  d/da = 1, d/db = -1",
         symbolic=lambda sp, a, b: a - b, symbol="-",
+        array_forward=lambda np, a, b: a - b,
+        array_rule=lambda np, grad, out, a, b: (grad, -grad),
     ),
     Op(
         "mul", 2, lambda a, b: a * b,
         lambda grad, out, a, b: (grad * b, grad * a),
         "a * b;  d/da = b, d/db = a",
         symbolic=lambda sp, a, b: a * b, symbol="*",
+        array_forward=lambda np, a, b: a * b,
+        array_rule=lambda np, grad, out, a, b: (grad * b, grad * a),
     ),
     Op(
         "truediv", 2, _truediv,
@@ -364,12 +413,16 @@ for _entry in (
         "a / b;  d/da = 1/b, d/db = -a/b**2 (= -out/b); undefined at b = 0",
         domain=(REALS, Interval(0.0, math.inf)),
         symbolic=lambda sp, a, b: a / b, symbol="/",
+        array_forward=lambda np, a, b: a / b,
+        array_rule=lambda np, grad, out, a, b: (grad / b, -grad * out / b),
     ),
     Op(
         "neg", 1, lambda x: -x,
         lambda grad, out, x: (-grad,),
         "-x;  d/dx = -1",
         symbolic=lambda sp, x: -x, symbol="neg",
+        array_forward=lambda np, x: -x,
+        array_rule=lambda np, grad, out, x: (-grad,),
     ),
     Op(
         "pow", 1, _pow,
@@ -379,6 +432,9 @@ for _entry in (
         domain=(POSITIVE,),
         symbolic=lambda sp, x, *, exponent: x**exponent, symbol="**",
         examples=({"exponent": 2.0}, {"exponent": 3.0}, {"exponent": -1.5}, {"exponent": 0.5}),
+        array_forward=lambda np, x, *, exponent: x**exponent,  # 0**-1 = inf, (-8)**0.5 = nan
+        array_rule=lambda np, grad, out, x, *, exponent: _pow_rule(grad, out, x,
+                                                                   exponent=exponent),
     ),
     Op(
         "rpow", 1, _rpow,
@@ -386,6 +442,8 @@ for _entry in (
         "c ** x for a constant c > 0;  d/dx = c**x * log(c)",
         symbolic=lambda sp, x, *, base: sp.Float(base) ** x, symbol="c**x",
         examples=({"base": 2.0}, {"base": 0.5}),
+        array_forward=_rpow_array,
+        array_rule=lambda np, grad, out, x, *, base: (grad * out * math.log(base),),
     ),
     Op(
         "powv", 2, _powv,
@@ -393,12 +451,17 @@ for _entry in (
         "a ** b for Values a > 0 and b;  d/da = b * a**(b-1), d/db = a**b * log(a)",
         domain=(POSITIVE, REALS),
         symbolic=lambda sp, a, b: a**b, symbol="**",
+        array_forward=lambda np, a, b: np.where(a > 0.0, np.abs(a) ** b, np.nan),
+        array_rule=lambda np, grad, out, a, b: (grad * b * a ** (b - 1.0),
+                                                grad * out * np.log(a)),
     ),
     Op(
         "exp", 1, _exp,
         lambda grad, out, x: (grad * out,),
         "e**x;  d/dx = e**x (= out)",
         symbolic=lambda sp, x: sp.exp(x),
+        array_forward=lambda np, x: np.exp(x),
+        array_rule=lambda np, grad, out, x: (grad * out,),
     ),
     Op(
         "log", 1, _log,
@@ -406,6 +469,8 @@ for _entry in (
         "natural log, x > 0;  d/dx = 1/x",
         domain=(POSITIVE,),
         symbolic=lambda sp, x: sp.log(x),
+        array_forward=lambda np, x: np.log(x),
+        array_rule=lambda np, grad, out, x: (grad / x,),
     ),
     Op(
         "sqrt", 1, _sqrt,
@@ -413,18 +478,24 @@ for _entry in (
         "square root, x >= 0;  d/dx = 1 / (2 sqrt(x)), infinite at 0",
         domain=(POSITIVE,),
         symbolic=lambda sp, x: sp.sqrt(x),
+        array_forward=lambda np, x: np.sqrt(x),
+        array_rule=lambda np, grad, out, x: (grad * 0.5 / out,),
     ),
     Op(
         "tanh", 1, math.tanh,
         lambda grad, out, x: (grad * (1.0 - out * out),),
         "tanh(x);  d/dx = 1 - tanh(x)**2",
         symbolic=lambda sp, x: sp.tanh(x),
+        array_forward=lambda np, x: np.tanh(x),
+        array_rule=lambda np, grad, out, x: (grad * (1.0 - out * out),),
     ),
     Op(
         "sigmoid", 1, _sigmoid,
         lambda grad, out, x: (grad * out * (1.0 - out),),
         "1 / (1 + e**-x), computed without overflow;  d/dx = s * (1 - s)",
         symbolic=lambda sp, x: 1 / (1 + sp.exp(-x)),
+        array_forward=_sigmoid_array,
+        array_rule=lambda np, grad, out, x: (grad * out * (1.0 - out),),
     ),
     Op(
         "relu", 1, _relu,
@@ -433,6 +504,8 @@ for _entry in (
         kinks=(lambda x: x,),
         symbolic=lambda sp, x: sp.Max(x, 0),
         symbol="ReLU",
+        array_forward=lambda np, x: np.where(x > 0.0, x, 0.0),
+        array_rule=lambda np, grad, out, x: (np.where(x > 0.0, grad, 0.0),),
     ),
     Op(
         "leaky_relu", 1, _leaky_relu,
@@ -441,12 +514,17 @@ for _entry in (
         kinks=(lambda x: x,),
         symbolic=lambda sp, x, *, slope: sp.Piecewise((x, x > 0), (slope * x, True)),
         examples=({"slope": 0.01}, {"slope": 0.2}),
+        array_forward=lambda np, x, *, slope: np.where(x > 0.0, x, slope * x),
+        array_rule=lambda np, grad, out, x, *, slope: (np.where(x > 0.0, grad,
+                                                                grad * slope),),
     ),
     Op(
         "softplus", 1, _softplus,
         lambda grad, out, x: (grad * sigmoid(x),),
         "log(1 + e**x), computed without overflow;  d/dx = sigmoid(x)",
         symbolic=lambda sp, x: sp.log(1 + sp.exp(x)),
+        array_forward=lambda np, x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
+        array_rule=lambda np, grad, out, x: (grad * _sigmoid_array(np, x),),
     ),
     Op(
         "abs", 1, abs,
@@ -454,18 +532,24 @@ for _entry in (
         "|x|;  d/dx = sign(x), with abs'(0) = 0",
         kinks=(lambda x: x,),
         symbolic=lambda sp, x: sp.Abs(x),
+        array_forward=lambda np, x: np.abs(x),
+        array_rule=lambda np, grad, out, x: (grad * np.sign(x),),
     ),
     Op(
         "sin", 1, math.sin,
         lambda grad, out, x: (grad * cos(x),),
         "sin(x);  d/dx = cos(x)",
         symbolic=lambda sp, x: sp.sin(x),
+        array_forward=lambda np, x: np.sin(x),
+        array_rule=lambda np, grad, out, x: (grad * np.cos(x),),
     ),
     Op(
         "cos", 1, math.cos,
         lambda grad, out, x: (-(grad * sin(x)),),
         "cos(x);  d/dx = -sin(x)",
         symbolic=lambda sp, x: sp.cos(x),
+        array_forward=lambda np, x: np.cos(x),
+        array_rule=lambda np, grad, out, x: (-(grad * np.sin(x)),),
     ),
     Op(
         "maximum", 2, lambda a, b: a if a >= b else b,
@@ -474,6 +558,8 @@ for _entry in (
         kinks=(lambda a, b: a - b,),
         symbolic=lambda sp, a, b: sp.Max(a, b),
         symbol="max",
+        array_forward=lambda np, a, b: np.where(a >= b, a, b),
+        array_rule=lambda np, grad, out, a, b: _first_if(np, a >= b, grad),
     ),
     Op(
         "minimum", 2, lambda a, b: a if a <= b else b,
@@ -482,6 +568,8 @@ for _entry in (
         kinks=(lambda a, b: a - b,),
         symbolic=lambda sp, a, b: sp.Min(a, b),
         symbol="min",
+        array_forward=lambda np, a, b: np.where(a <= b, a, b),
+        array_rule=lambda np, grad, out, a, b: _first_if(np, a <= b, grad),
     ),
     Op(
         "sum", None, _sum,
@@ -489,6 +577,8 @@ for _entry in (
         "x1 + ... + xn as one node;  d/dxi = 1",
         symbolic=lambda sp, *xs: sp.Add(*xs),
         symbol="Σ",
+        array_forward=lambda np, *xs: sum(xs, 0.0),
+        array_rule=lambda np, grad, out, *xs: (grad,) * len(xs),
     ),
     Op(
         "dot", None, _dot,
@@ -498,6 +588,8 @@ for _entry in (
                                                                  xs[len(xs) // 2:], strict=True))),
         symbol="dot",
         example_arity=4,
+        array_forward=lambda np, *xs: _dot(*xs),
+        array_rule=lambda np, grad, out, *xs: _dot_rule(grad, out, *xs),
     ),
     Op(
         "affine", None, _affine,
@@ -508,6 +600,8 @@ for _entry in (
             xs[: len(xs) // 2], xs[len(xs) // 2 + 1:], strict=True))),
         symbol="affine",
         example_arity=5,
+        array_forward=lambda np, *xs: _affine(*xs),
+        array_rule=lambda np, grad, out, *xs: _affine_rule(grad, out, *xs),
     ),
     Op(
         "log_sum_exp", None, _log_sum_exp,
@@ -515,6 +609,8 @@ for _entry in (
         "log(e**x1 + ... + e**xn), shifted by the max;  d/dxi = softmax(x)i = e**(xi - out)",
         symbolic=lambda sp, *xs: sp.log(sp.Add(*(sp.exp(x) for x in xs))),
         symbol="logΣexp",
+        array_forward=_log_sum_exp_array,
+        array_rule=lambda np, grad, out, *xs: tuple(grad * np.exp(x - out) for x in xs),
     ),
 ):
     register(_entry)

@@ -37,7 +37,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .graph import LOCK, sweep, topological_order
 from .mode import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
@@ -45,6 +45,9 @@ from .naming import expression
 from .numbers import is_real
 from .ops import Op
 from .value import COMPARISONS, Number, Value, evaluate
+
+if TYPE_CHECKING:
+    from .batched import BatchedTape
 
 __all__ = ["CompiledTape", "Guard", "Instruction", "Tape", "TapeBranchError", "trace"]
 
@@ -349,6 +352,17 @@ class Tape:
         """This tape as generated straight-line Python (see :class:`CompiledTape`)."""
         return CompiledTape(self)
 
+    def vmap(self) -> BatchedTape:
+        """This tape replayed over a batch of rows at once (see :mod:`autograd.batched`).
+
+        Raises:
+            ImportError: numpy is not installed (``pip install 'chainrule[batched]'``).
+            NotImplementedError: an op of the tape has no array form.
+        """
+        from .batched import BatchedTape
+
+        return BatchedTape(self)
+
     # ------------------------------------------------------------------ the interpreter
     def _input_numbers(self, inputs: Sequence[Number]) -> list[float]:
         if len(inputs) != self.inputs:
@@ -414,7 +428,6 @@ class Tape:
         return f"v{slot} = {_expression(self.instructions[slot - first])}"
 
 
-
 class _Written(NamedTuple):
     """An instruction as :func:`autograd.naming.expression` reads a node: its op and inputs."""
 
@@ -428,11 +441,13 @@ def _expression(instruction: Instruction) -> str:
     return expression(_Written(instruction.op, instruction.inputs), names)
 
 
-def _branch_error(guard: Guard, left: float, right: float) -> TapeBranchError:
+def _branch_error(guard: Guard, left: float, right: float,
+                  row: int | None = None) -> TapeBranchError:
     right_name = f"v{int(guard.right)} = {right!r}" if guard.right_is_slot else repr(right)
     test = guard.text().removeprefix("assert ")
+    where = "" if row is None else f" in row {row} of the batch"
     return TapeBranchError(
-        f"tape guard '{test}' no longer holds (v{guard.left} = {left!r}, "
+        f"tape guard '{test}' no longer holds{where} (v{guard.left} = {left!r}, "
         f"{right_name}): the traced function compared these Values and took a branch that "
         "these numbers would not take; trace it again for them, or use autograd.maximum/"
         "minimum, which the tape replays exactly"

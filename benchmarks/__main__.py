@@ -35,6 +35,7 @@ WORKLOADS = (*TIMED, "deep_chain", "memory")
 TOLERANCE = 1e-9
 RATIOS = (("micrograd", "chainrule"), ("chainrule", "plain"), ("tape", "plain"),
           ("tape compiled", "plain"))
+RATIOS += (("chainrule", "batched"), ("plain", "batched"))  # Tape.vmap (issue 17, part 2)
 
 
 def check_agreement(names: list[str], quick: bool) -> dict[str, dict[str, float]]:
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Cases are built one workload at a time and dropped after timing, so the heap the garbage
     # collector walks stays small and one workload's objects do not slow another's.
-    engine_counts = {"mlp_step": 3 + 3 + 4, "elementary": 3 + 3, "wide_sum": 3}
+    engine_counts = {"mlp_step": 3 + 3 + 4 + 3 + 2, "elementary": 3 + 3, "wide_sum": 3}
     engine_counts["lstm_bptt"] = 3
     total = sum(repeats * engine_counts[name] for name in timed)
     total += 10 * ("deep_chain" in options.only) + 4 * ("memory" in options.only)

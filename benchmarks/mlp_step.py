@@ -236,6 +236,44 @@ class TapeStep(ChainruleStep):
         return [loss] + [p.grad for p in ordered_parameters(self.model)]
 
 
+class BatchedStep(ChainruleStep):
+    """One example's loss traced once and replayed over the whole batch (``Tape.vmap``).
+
+    The per-example loss ``relu(1 - y * model(x))`` is the traced unit: its inputs are the
+    point's two coordinates and its label, each an array over the batch; its layers run as
+    matrix products. The mean is the seed ``1/n``; the L2 penalty (no per-example part) is one
+    engine node.
+    """
+
+    def __init__(self, weights: Any, points: list[list[float]], labels: list[float]) -> None:
+        super().__init__(weights, points, labels)
+        model = self.model
+        tape = autograd.trace(lambda x0, x1, y: (1.0 - y * model([x0, x1])).relu(),
+                              *points[0], labels[0])
+        self.batched = tape.vmap()
+        self.columns = [[point[0] for point in points], [point[1] for point in points], labels]
+
+    def gradients(self) -> float:
+        """zero_grad, then the loss and its gradient in every parameter's ``.grad``."""
+        self.model.zero_grad()
+        terms = self.batched.backward(*self.columns, grad=1.0 / len(self.labels))
+        penalty = ALPHA * autograd.dot(self.parameters, self.parameters)
+        penalty.backward()
+        return float(terms.sum()) / len(self.labels) + penalty.data
+
+    def step(self) -> float:
+        """The gradients, then the SGD update; returns the loss."""
+        loss = self.gradients()
+        for parameter in self.parameters:
+            parameter.data -= LEARNING_RATE * parameter.grad
+        return loss
+
+    def flat_gradients(self) -> list[float]:
+        """Loss then every gradient, from the batched replay."""
+        loss = self.gradients()
+        return [loss] + [p.grad for p in ordered_parameters(self.model)]
+
+
 class MicrogradStep:
     """The step exactly as micrograd's demo writes it."""
 
@@ -302,6 +340,7 @@ def engines(count: int = 100, tape: bool = True) -> dict[str, Any]:
     if tape:
         made["tape"] = TapeStep(weights, points, labels)
         made["tape compiled"] = TapeStep(weights, points, labels, compiled=True)
+        made["batched"] = BatchedStep(weights, points, labels)
     return made
 
 
@@ -329,4 +368,18 @@ def cases(quick: bool = False) -> list[Case]:
                  {name: made[name].step for name in ("tape", "tape compiled", "chainrule",
                                                      "plain")},
                  loop=2 if quick else 5, unit="step")
-    return [steady, single, taped]
+    return [steady, single, taped, *batched_cases(made, quick)]
+
+
+def batched_cases(made: dict[str, Any], quick: bool) -> list[Case]:
+    """The batched replay on the 100-point step, and on 10,000 points (1,000 with ``quick``)."""
+    small = Case("mlp_step_batched", "100 examples",
+                 {name: made[name].step for name in ("batched", "chainrule", "plain")},
+                 loop=2 if quick else 5, unit="step")
+    count = 1_000 if quick else 10_000
+    points, labels = moons(count)
+    weights = initial_weights()
+    large = Case("mlp_step_batched", f"{count:,} examples",
+                 {"batched": BatchedStep(weights, points, labels).step,
+                  "plain": PlainStep(weights, points, labels).step}, unit="step")
+    return [small, large]

@@ -109,7 +109,10 @@ def mse(prediction: Prediction, target: Number | Sequence[Number]) -> Value:
             f"mse of {len(predictions)} predictions against {len(targets)} targets: "
             "give one target per output (and at least one)"
         )
-    differences = [p - _number(t, "mse") for p, t in zip(predictions, targets, strict=True)]
+    # A Value target stays a Value, so a traced per-example loss (fit(compile=True)) keeps it
+    # as an input of the tape rather than a constant.
+    differences = [p - (t if isinstance(t, Value) else _number(t, "mse"))
+                   for p, t in zip(predictions, targets, strict=True)]
     return autograd.dot(differences, differences) / len(differences)
 
 

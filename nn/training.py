@@ -29,6 +29,7 @@ import autograd
 from autograd import Value
 from autograd.numbers import require_count
 
+from .batch_replay import BatchReplay
 from .data import batches
 from .losses import _integer_label
 
@@ -212,11 +213,14 @@ def fit(
         seed: the seed of that order (``None``: a fresh one).
         callback: called as ``callback(epoch, history)`` after each epoch (epoch counted from
             1), e.g. to plot live in a notebook.
-        compile: trace each batch's step once (``autograd.trace``) and replay the compiled
-            tape afterwards: the same numbers several times faster, for a model whose graph has
-            a fixed shape. The batches are then fixed (formed once, in order, never shuffled),
-            since each batch's graph is traced once. A model or loss that compares Values in
-            Python raises ``autograd.TapeBranchError`` when a recorded comparison flips.
+        compile: replay traced tapes instead of building a graph per sample: the same numbers,
+            many times faster, for a model whose graph has a fixed shape. With numpy installed
+            and samples that are numbers or flat lists of numbers, one example's loss is traced
+            (once per class label) and replayed over each whole batch as numpy arrays
+            (``Tape.vmap``; see :mod:`nn.batch_replay`). Otherwise, or when the model compares
+            Values in Python, each batch's step is traced once and its compiled tape replayed;
+            the batches are then fixed (formed once, in order, never shuffled), and a recorded
+            comparison that flips raises ``autograd.TapeBranchError``.
 
     Returns:
         A :class:`History` with one entry per epoch.
@@ -228,9 +232,12 @@ def fit(
     """
     size = _checked_batch_size(X, y, epochs, batch_size, validation)
     rng = random.Random(seed)
-    fixed = list(batches(X, y, size, shuffle=False, rng=rng)) if compile else None
     trainer = _Trainer(model, loss, optimizer, schedule=schedule, penalty=penalty,
                        threshold=threshold, targets=y, compile=compile)
+    if compile:  # one example's loss replayed over every batch, else whole batches traced
+        trainer.replay = BatchReplay.build(model, loss, X, y)
+    whole_batches = compile and trainer.replay is None
+    fixed = list(batches(X, y, size, shuffle=False, rng=rng)) if whole_batches else None
     history = History()
     bar = _progress_bar(epochs * math.ceil(len(X) / size), progress)
     try:
@@ -294,6 +301,7 @@ class _Trainer:
         self.compile = compile
         self.step = 0
         self.tapes: dict[int, tuple[Any, list[int]]] = {}
+        self.replay: BatchReplay | None = None
 
     def epoch(self, chosen: Iterable[tuple[list[Any], list[Any]]], epoch: int,
               bar: Any) -> _Tally:
@@ -315,7 +323,10 @@ class _Trainer:
         """One optimiser step on batch number ``index``; its mean loss and the model's outputs."""
         if self.schedule is not None:
             self.optimizer.lr = self.schedule(self.step)
-        result = self._replayed_step(index, xs, ts) if self.compile else self._step(xs, ts)
+        if self.replay is not None:
+            result = self._batched_step(xs, ts)
+        else:
+            result = self._replayed_step(index, xs, ts) if self.compile else self._step(xs, ts)
         self.step += 1
         return result
 
@@ -326,6 +337,16 @@ class _Trainer:
         batch_loss.backward()
         self.optimizer.step()
         return batch_loss.data, outputs
+
+    def _batched_step(self, xs: list[Any], ts: list[Any]) -> tuple[float, list[Any]]:
+        self.optimizer.zero_grad()
+        value, outputs = self.replay.step(xs, ts)  # type: ignore[union-attr]
+        if self.penalty is not None:
+            penalty = self.penalty(self.model)
+            penalty.backward()
+            value += penalty.data
+        self.optimizer.step()
+        return value, outputs
 
     def _replayed_step(self, index: int, xs: list[Any], ts: list[Any]) -> tuple[float, list[Any]]:
         if index not in self.tapes:
