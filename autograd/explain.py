@@ -64,15 +64,18 @@ class Derivation:
         root: the Value differentiated.
         rows: the chain-rule products in the order ``backward()`` computes them.
         gradients: d(root)/d(node) for every node of the graph (0.0 where none flows).
+        nodes: the op node of each backward step (``nodes[row.step - 1]`` is the node a row's
+            name stands for), so a drawing or a page can place the rows without matching names.
         precision: significant digits shown.
     """
 
     def __init__(self, root: Value, rows: list[Row], gradients: dict[Value, float],
-                 precision: int) -> None:
+                 precision: int, nodes: list[Value] | None = None) -> None:
         self.root = root
         self.rows = rows
         self.gradients = gradients
         self.precision = precision
+        self.nodes = nodes or []
 
     def _cells(self) -> list[tuple[str, ...]]:
         number = _formatter(self.precision)
@@ -194,7 +197,7 @@ def explain(root: Value, *, precision: int = 4) -> Derivation:
         for number, step in enumerate(steps, start=1)
         for operand, parent, local, upstream, contribution, accumulated in step.products
     ]
-    return Derivation(root, rows, gradients, precision)
+    return Derivation(root, rows, gradients, precision, [step.node for step in steps])
 
 
 class _Frames(Sequence[Any]):

@@ -55,6 +55,7 @@ class _GraphSteps:
         self.index = layout.index
         self.names = node_names(root)
         self.rows = derivation.rows
+        self.step_nodes = derivation.nodes
         self.gradients = derivation.gradients
         self.precision = precision
         self.summary_ids = {summary: f"s{number}"
@@ -92,32 +93,19 @@ class _GraphSteps:
         steps += [self.forward(node, position, len(interior))
                   for position, node in enumerate(interior, start=1)]
         steps.append(self.seed())
-        matched = self.match(list(reversed(interior)))
+        matched = self.match()
         for number, (node, rows) in enumerate(matched, start=1):
             steps.append(self.backward(node, rows, number, len(matched)))
         steps[-1] = self.ending(steps[-1], steps)
         return steps
 
-    def match(self, backward: list[Value]) -> list[tuple[Value, list[Row]]]:
-        """Each of explain's steps with its node. explain names nodes (its rows hold names,
-        not Values) and skips the nodes no gradient reaches, as ``backward()`` does, so its
-        steps are matched in order against the op nodes in reverse topological order by the
-        node's name and its inputs' names."""
+    def match(self) -> list[tuple[Value, list[Row]]]:
+        """Each of explain's steps with the op node it is about (explain records it), in the
+        order ``backward()`` runs them; nodes no gradient reaches have no step."""
         groups: dict[int, list[Row]] = {}
         for row in self.rows:
             groups.setdefault(row.step, []).append(row)
-        candidates = iter(backward)
-        matched = []
-        for rows in groups.values():
-            for node in candidates:
-                if self.names[node] == rows[0].node and len(node.parents) == len(rows) and all(
-                        self.names[node.parents[row.operand]] == row.input for row in rows):
-                    matched.append((node, rows))
-                    break
-            else:
-                raise AssertionError(f"explain's step about {rows[0].node!r} does not follow "
-                                     "the graph's reverse topological order")
-        return matched
+        return [(self.step_nodes[step - 1], rows) for step, rows in groups.items()]
 
     def ending(self, last: Step, steps: list[Step]) -> Step:
         """The last step, which also gives 0 to every node no gradient reached."""
