@@ -16,6 +16,7 @@ from .explain import explain, step_through
 from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
+from .functions import dot_rows
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
@@ -50,6 +51,7 @@ __all__ = [
     "compare_with_torch",
     "detect_anomaly",
     "dot",
+    "dot_rows",
     "enable_grad",
     "explain",
     "grad",

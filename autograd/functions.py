@@ -14,7 +14,7 @@ from typing import Any
 from .foreign import dispatch as apply  # records on Values; torch tensors go to their engine
 from .numbers import is_real
 from .ops import OPS
-from .value import Number, Value
+from .value import Number, Value, apply_shared
 
 Operand = Value | Number
 
@@ -56,6 +56,35 @@ def dot(
     if not weights:
         return Value(0.0)
     return apply(OPS["dot"], *weights, *inputs)
+
+
+def dot_rows(
+    rows: Sequence[Sequence[Operand]], inputs: Sequence[Operand],
+    biases: Sequence[Operand] | None = None,
+) -> list[Value]:
+    """``[dot(row, inputs, bias) for row, bias in zip(rows, biases)]``: a layer's pre-activations.
+
+    The same nodes as calling :func:`dot` once per row, but the shared ``inputs`` are converted
+    to Values and read once for all rows instead of once per row, which halves the cost of a
+    fully connected layer (``nn.Layer`` uses it).
+
+    Raises:
+        ValueError: a row's length differs from the inputs', or the biases are not one per row.
+    """
+    width = len(inputs)
+    for index, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"dot_rows: row {index} has {len(row)} weights for {width} "
+                             "inputs; lengths must match")
+    if biases is None:
+        if not width:
+            return [Value(0.0) for _ in rows]  # as dot of nothing: a constant 0
+        return apply_shared(OPS["dot"], rows, inputs)
+    if len(biases) != len(rows):
+        raise ValueError(f"dot_rows: {len(rows)} rows but {len(biases)} biases; give one bias "
+                         "per row")
+    return apply_shared(OPS["affine"], [(*row, bias) for row, bias in zip(rows, biases,
+                                                                           strict=True)], inputs)
 
 
 def log_sum_exp(values: Iterable[Operand]) -> Value:

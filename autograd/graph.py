@@ -89,41 +89,69 @@ def _sort(roots: list[Any], leaves: list[Any] | None = None,
         listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
             when the search first reaches it, and collected in this set.
     """
+    if listed is not None:
+        return _sort_listing(roots, saved, listed)
+    order: list[Any] = []
+    append = order.append
+    collect = ([] if leaves is None else leaves).append
+    opened, done = _Opened, _Sorted
+    for root in roots:
+        stack = [root]
+        push, pop = stack.append, stack.pop
+        while stack:
+            node = stack[-1]
+            kind = node.grad.__class__  # cheaper than type(); a Value grad is never a mark
+            if kind is opened:  # all its parents are sorted: close it
+                pop()
+                node.grad = _SORTED
+                append(node)
+            elif kind is done:  # sorted already, or a boundary node
+                pop()
+            elif not node.parents:  # a leaf root
+                pop()
+                collect(node)
+            else:  # open it: its parents go above it, operand 0 on top
+                if saved is not None:
+                    saved[node] = node.grad
+                node.grad = _OPENED
+                # The innermost loop of a backward pass: one test per edge (a neuron's node
+                # has 2n+1 parents, most of them leaves), so it does no more than it must.
+                for parent in reversed(node.parents):
+                    if not parent.parents:
+                        collect(parent)
+                    elif parent.grad.__class__ is not done:
+                        push(parent)
+    return order
+
+
+def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,
+                  listed: set[Any]) -> list[Any]:
+    """:func:`_sort` with the leaves in the order too, each where the search first reaches it."""
     order: list[Any] = []
     append = order.append
     opened, done = _Opened, _Sorted
-    listing = listed is not None
     for root in roots:
         stack = [root]
         push = stack.append
         while stack:
             node = stack[-1]
-            kind = node.grad.__class__  # cheaper than type(); a Value grad is never a mark
+            kind = node.grad.__class__
             if kind is opened:  # all its parents are sorted: close it
                 stack.pop()
                 node.grad = _SORTED
                 append(node)
-                if listing:
-                    listed.add(node)  # type: ignore[union-attr]
+                listed.add(node)
             elif kind is done or not node.parents:  # sorted already, a boundary node, a leaf
                 stack.pop()
-                if listed is not None and node not in listed:  # a leaf or boundary node, first
+                if node not in listed:  # a leaf or boundary node, first reached
                     listed.add(node)
                     append(node)
-                elif leaves is not None and not node.parents:
-                    leaves.append(node)
-            else:  # open it: its parents go above it, operand 0 on top
+            else:  # open it: every parent goes above it, operand 0 on top
                 if saved is not None:
                     saved[node] = node.grad
                 node.grad = _OPENED
                 for parent in reversed(node.parents):
-                    if parent.parents:
-                        if listing or parent.grad.__class__ is not done:
-                            push(parent)
-                    elif listing:
-                        push(parent)
-                    elif leaves is not None:
-                        leaves.append(parent)
+                    push(parent)
     return order
 
 
@@ -358,13 +386,16 @@ def backward(
     with LOCK:
         leaves: list[Any] = []
         order = _sort([root for root, _ in pairs], leaves)
-        before = [leaf.grad for leaf in leaves]
+        # Each leaf once: a weight used by 100 examples is met 100 times. dict.fromkeys drops
+        # the repeats in C; reading every repeat's grad in Python cost 10 of the 46 million
+        # instructions of sorting micrograd's demo graph (callgrind).
+        before = [(leaf, leaf.grad) for leaf in dict.fromkeys(leaves)]
         try:
             _seed_and_sweep(order, pairs, create_graph)
         except BaseException:
             for node in order:
                 node.grad = 0.0
-            for leaf, grad in zip(leaves, before, strict=True):
+            for leaf, grad in before:
                 leaf.grad = grad
             raise
 
@@ -393,6 +424,7 @@ def propagate(
         saved: dict[Any, Any] = {}
         leaves: list[Any] = []
         interior = _sort([node for node, _ in pairs], leaves, saved)
+        leaves = list(dict.fromkeys(leaves))  # each once, in the order first met
         for leaf in leaves:
             saved.setdefault(leaf, leaf.grad)
             leaf.grad = 0.0

@@ -3,7 +3,7 @@
 Options:
     --quick          smaller sizes and fewer repetitions (a smoke run, not for quoting)
     --repeats N      timed samples per engine and case (default 7)
-    --only NAME ...  run only these workloads (mlp_step elementary wide_sum deep_chain memory
+    --only NAME ...  run only these workloads (mlp_step mlp_demo elementary wide_sum deep_chain memory
                      lstm_bptt)
     --json PATH      also write every sample and figure as JSON
 
@@ -25,12 +25,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import deep_chain, elementary, lstm_bptt, memory, mlp_step, wide_sum
+from . import deep_chain, elementary, lstm_bptt, memory, mlp_demo, mlp_step, wide_sum
 from .engines import versions
 from .timing import measure
 
 TIMED = {"mlp_step": mlp_step, "elementary": elementary, "wide_sum": wide_sum}
 TIMED["lstm_bptt"] = lstm_bptt  # forward + backward of a 30-step LSTM window (issue 12)
+TIMED["mlp_demo"] = mlp_demo  # micrograd's demo.ipynb step, its code unchanged (issue 17)
 WORKLOADS = (*TIMED, "deep_chain", "memory")
 TOLERANCE = 1e-9
 RATIOS = (("micrograd", "chainrule"), ("chainrule", "plain"), ("tape", "plain"),
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     # collector walks stays small and one workload's objects do not slow another's.
     engine_counts = {"mlp_step": 3 + 3 + 4 + 3 + 2, "elementary": 3 + 3, "wide_sum": 3}
     engine_counts["lstm_bptt"] = 3
+    engine_counts["mlp_demo"] = 3
     total = sum(repeats * engine_counts[name] for name in timed)
     total += 10 * ("deep_chain" in options.only) + 4 * ("memory" in options.only)
     rows = []

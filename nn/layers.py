@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, dot
+from autograd import Value, dot, dot_rows
 from autograd.numbers import require_count
 
 from .module import Module, build, parameter_count, register
@@ -275,8 +275,18 @@ class Layer(Module):
         Raises:
             ValueError: the number of inputs is not ``nin``.
         """
-        values = as_values(inputs, self.nin, self)
-        outputs = [neuron.forward(values) for neuron in self.neurons]
+        if isinstance(inputs, Value | int | float):
+            inputs = [inputs]
+        elif not isinstance(inputs, list | tuple):
+            inputs = list(inputs)
+        if len(inputs) != self.nin:
+            raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(inputs)}")
+        # One call for the whole layer: the inputs are converted and read once, not per neuron.
+        neurons = self.neurons
+        rows = [neuron.w for neuron in neurons]
+        biases = None if neurons[0].b is None else [neuron.b for neuron in neurons]
+        sums = dot_rows(rows, inputs, biases)
+        outputs = [neuron.activate(total) for neuron, total in zip(neurons, sums, strict=True)]
         return outputs[0] if len(outputs) == 1 else outputs
 
     @classmethod
