@@ -9,9 +9,9 @@ the table is the only place an op is defined.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from numbers import Real
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import graph
@@ -310,7 +310,7 @@ def as_value(operand: Value | Number, op_name: str = "") -> Value:
     """
     kind = type(operand)
     if kind is float or kind is int:  # the constants of Python code: no isinstance at all
-        return Value(operand)
+        return Value(operand)  # type: ignore[arg-type]  # an int or float, by the check above
     if isinstance(operand, Value):
         return operand
     if isinstance(operand, Real):  # numpy scalars, Fraction: the slow ABC check comes last
@@ -483,10 +483,10 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
     for head in heads:
         # Reading .data only from exact Values checks the head's types in the same pass; a
         # head holding anything else (a number, a subclass) takes the general conversion.
-        numbers = [node.data for node in head if node.__class__ is Value]
+        numbers = [node.data for node in head if node.__class__ is Value]  # type: ignore[union-attr]
         front = head if len(numbers) == len(head) else _as_nodes(op, head)
         if front is not head:
-            numbers = [node.data for node in front]
+            numbers = [node.data for node in front]  # type: ignore[union-attr]
         nodes = (*front, *tail)
         try:
             data = forward(*numbers, *tail_data)
@@ -494,7 +494,7 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
             raise _failed(op, nodes, error) from None
         if data - data != 0.0:  # inf or nan
             raise _non_finite(op, nodes, data)
-        outputs.append(_record(op, nodes, data))
+        outputs.append(_record(op, nodes, data))  # type: ignore[arg-type]  # all Values now
     return outputs
 
 

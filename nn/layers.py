@@ -285,7 +285,7 @@ class Layer(Module):
         neurons = self.neurons
         rows = [neuron.w for neuron in neurons]
         biases = None if neurons[0].b is None else [neuron.b for neuron in neurons]
-        sums = dot_rows(rows, inputs, biases)
+        sums = dot_rows(rows, inputs, biases)  # type: ignore[arg-type]  # biases: Values here
         outputs = [neuron.activate(total) for neuron, total in zip(neurons, sums, strict=True)]
         return outputs[0] if len(outputs) == 1 else outputs
 
