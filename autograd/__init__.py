@@ -15,8 +15,7 @@ from .custom import register_op
 from .explain import explain, step_through
 from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
-from .functions import dot, log_sum_exp, maximum, minimum, softmax, sum
-from .functions import dot_rows
+from .functions import dot, dot_rows, log_sum_exp, maximum, minimum, softmax, sum
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,

@@ -3,8 +3,8 @@
 Options:
     --quick          smaller sizes and fewer repetitions (a smoke run, not for quoting)
     --repeats N      timed samples per engine and case (default 7)
-    --only NAME ...  run only these workloads (mlp_step mlp_demo elementary wide_sum deep_chain memory
-                     lstm_bptt)
+    --only NAME ...  run only these workloads (mlp_step elementary wide_sum deep_chain memory
+                     lstm_bptt mlp_demo)
     --json PATH      also write every sample and figure as JSON
 
 Before any timing, each workload checks that the engines agree (loss/output and every gradient

@@ -22,8 +22,15 @@ import autograd
 import nn
 
 from .engines import micrograd_value
-from .mlp_step import (LEARNING_RATE, SIZES, PlainStep, copy_weights, initial_weights, moons,
-                       ordered_parameters)
+from .mlp_step import (
+    LEARNING_RATE,
+    SIZES,
+    PlainStep,
+    copy_weights,
+    initial_weights,
+    moons,
+    ordered_parameters,
+)
 from .timing import Case
 
 
@@ -39,7 +46,7 @@ def demo_loss(Value: Any, model: Any, X: Any, y: Any) -> tuple[Any, float]:  # n
     data_loss = sum(losses) * (1.0 / len(losses))
     # L2 regularization
     alpha = 1e-4
-    reg_loss = alpha * sum((p*p for p in model.parameters()))
+    reg_loss = alpha * sum(p*p for p in model.parameters())
     total_loss = data_loss + reg_loss
 
     # also get accuracy
@@ -65,7 +72,8 @@ def demo_step(Value: Any, model: Any, X: Any, y: Any) -> float:  # noqa: N803
 class DemoStep:
     """The demo's step on one engine: its ``Value`` class and a model with the shared weights."""
 
-    def __init__(self, value: Any, model: Any, points: list[list[float]], labels: list[int]) -> None:
+    def __init__(self, value: Any, model: Any, points: list[list[float]],
+                 labels: list[int]) -> None:
         copy_weights(model, initial_weights())
         self.value, self.model = value, model
         self.points, self.labels = points, labels
