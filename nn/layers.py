@@ -284,8 +284,9 @@ class Layer(Module):
         # One call for the whole layer: the inputs are converted and read once, not per neuron.
         neurons = self.neurons
         rows = [neuron.w for neuron in neurons]
-        biases = None if neurons[0].b is None else [neuron.b for neuron in neurons]
-        sums = dot_rows(rows, inputs, biases)  # type: ignore[arg-type]  # biases: Values here
+        biases = None if neurons[0].b is None else [
+            neuron.b for neuron in neurons if neuron.b is not None]
+        sums = dot_rows(rows, inputs, biases)
         outputs = [neuron.activate(total) for neuron, total in zip(neurons, sums, strict=True)]
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import elementary, mlp_step, wide_sum
+from benchmarks import elementary, mlp_demo, mlp_step, wide_sum
 
 TOLERANCE = 1e-9
 
 
-@pytest.mark.parametrize("workload", [mlp_step, elementary, wide_sum],
-                         ids=["mlp_step", "elementary", "wide_sum"])
+@pytest.mark.parametrize("workload", [mlp_step, mlp_demo, elementary, wide_sum],
+                         ids=["mlp_step", "mlp_demo", "elementary", "wide_sum"])
 def test_every_engine_agrees_with_the_hand_written_floats(workload):
     differences = workload.agreement(quick=True)
     assert differences, "the workload compared no engines"
@@ -47,3 +47,17 @@ def test_the_plain_mlp_gradient_matches_central_differences():
         row[weight] = original
         assert grads[layer][0][neuron][weight] == pytest.approx((up - down) / (2 * step),
                                                                 abs=1e-6)
+
+
+def test_mlp_demo_runs_micrograd_and_chainrule_from_the_same_weights() -> None:
+    made = mlp_demo.engines(4)
+    chainrule = [p.data for p in mlp_step.ordered_parameters(made["chainrule"].model)]
+    micrograd = [p.data for p in mlp_step.ordered_parameters(made["micrograd"].model)]
+    assert chainrule == micrograd
+    assert len(chainrule) == 337
+
+
+def test_mlp_demo_labels_are_the_demos_integers() -> None:
+    made = mlp_demo.engines(4)
+    assert made["chainrule"].labels == [-1, 1, -1, 1]
+    assert all(type(label) is int for label in made["chainrule"].labels)

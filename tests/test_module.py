@@ -146,3 +146,16 @@ def test_a_shared_weight_is_listed_once_under_its_first_name() -> None:
 
     names = [name for name, _ in Tied().named_parameters()]
     assert names == ["first.w.0", "first.b", "second.b"]
+
+
+def test_parameters_lists_a_shared_weight_once_in_the_order_of_named_parameters() -> None:
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            self.first = nn.Neuron(2, "linear", seed=0)
+            self.second = nn.Neuron(2, "linear", seed=1)
+            self.second.w = [self.first.w[1], self.second.w[0]]  # one weight tied
+
+    model = Tied()
+    expected = [*model.first.w, model.first.b, model.second.w[1], model.second.b]
+    assert model.parameters() == expected
+    assert [value for _, value in model.named_parameters()] == expected

@@ -3,6 +3,8 @@ and Python's own ``max()`` routing the gradient to the arg-max."""
 
 from __future__ import annotations
 
+import pytest
+
 import autograd
 from autograd import Value
 
@@ -112,3 +114,18 @@ def test_numpy_style_scalars_are_accepted_as_numbers():
     assert Value(Fraction(1, 4)).data == 0.25
     assert (Value(2.0) * Int64Like(-1)).data == -2.0
     assert (Value(2.0) ** Fraction(1, 2)).data == 2.0 ** 0.5
+
+
+def test_an_int_too_large_for_a_float_raises_overflow_error_naming_it() -> None:
+    with pytest.raises(OverflowError, match=r"Value\(data\): int 1000000000.* is too large"):
+        Value(10**400, label="big")
+
+
+def test_an_int_constant_on_either_side_of_an_operator_becomes_a_float_leaf() -> None:
+    x = Value(3.0)
+    total = 1 + -2 * x  # micrograd's hinge shape: int constants
+    assert total.data == -5.0
+    constants = [total.parents[0], total.parents[1].parents[0]]
+    assert [(type(leaf.data), leaf.data) for leaf in constants] == [(float, 1.0), (float, -2.0)]
+    total.backward()
+    assert x.grad == -2.0
