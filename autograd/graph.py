@@ -54,37 +54,43 @@ Observer = Callable[[Any, Any, Sequence[Any]], None]
 # The sort keeps its bookkeeping in the nodes' own ``grad`` slots instead of a set or dict: on
 # the 10,000-op chain of benchmarks/elementary.py that halves the cost of the sort (counted with
 # callgrind: about 2,800 instructions per node with a set, 1,400 with the slots), and the sort is
-# most of a backward pass. A mark is a float 0.0 of a class of its own, told apart by its type
-# (never by identity, which Python does not promise for floats): ``_Opened`` while the sort is
-# inside a node's parents, ``_Sorted`` once the node is in the order. A sorted mark also counts
-# as "no gradient yet" in the sweep: ``mark + contribution`` is a plain float. Every mark is
-# replaced before the lock is released, so nobody outside sees one.
+# most of a backward pass. A mark is one of two sentinel objects of a private class ``_Mark``
+# (a float subclass worth 0.0), told apart by identity: the identity of an instance of a class of
+# our own is guaranteed by the language, unlike that of a float, which an implementation may
+# share or unbox (PyPy compares floats by value under ``is``, but instances of subclasses by
+# identity). ``_OPENED`` marks a node while the sort is inside its parents, ``_SORTED`` a node in
+# the order (and a leaf met already). A sorted mark also counts as "no gradient yet" in the
+# sweep: ``mark + contribution`` is a plain float, never a mark. Every mark is replaced before
+# the lock is released, so nobody outside sees one. An ``is`` test is one bytecode; telling the
+# marks apart by ``type()`` cost a call per edge (40.2 M instructions for the backward pass of
+# the chain against 29.7 M before the core was unified; with identity, see benchmarks/RESULTS.md).
 
 
-class _Opened(float):
-    """The sort's mark for a node whose parents are being sorted (a 0.0 in arithmetic)."""
+class _Mark(float):
+    """The class of the sort's two marks (each worth 0.0 in arithmetic)."""
+
+    __slots__ = ()
 
 
-class _Sorted(float):
-    """The sort's mark for a node already in the order (a 0.0: no gradient has reached it)."""
+_OPENED = _Mark(0.0)
+_SORTED = _Mark(0.0)
 
 
-_OPENED = _Opened(0.0)
-_SORTED = _Sorted(0.0)
-
-
-def _sort(roots: list[Any], leaves: list[Any] | None = None,
-          saved: dict[Any, Any] | None = None, listed: set[Any] | None = None) -> list[Any]:
+def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
+          listed: set[Any] | None = None) -> list[Any]:
     """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
 
-    Depth-first on one plain stack: a node is opened (its parents pushed above it, operand 0 on
-    top) and, when it is on top again, appended; so the order is the post-order of a depth-first
-    search with parents in operand order. Nodes the caller marked sorted beforehand (a tape's
-    inputs) are not entered. The caller holds :data:`LOCK` and replaces the marks.
+    Depth-first on one plain stack: a node is opened (put back with its parents above it,
+    operand 0 on top) and, when it is popped again, appended; so the order is the post-order of
+    a depth-first search with parents in operand order. Nodes the caller marked sorted
+    beforehand (a tape's inputs) are not entered. The caller holds :data:`LOCK` and replaces
+    the marks.
 
     Args:
         roots: the output nodes.
-        leaves: if given, receives the leaves met (a leaf used twice may appear twice).
+        leaves: receives every leaf reached, mapped to its ``grad`` before the sort marked it
+            sorted too (so each is met once), in the order first reached; the caller restores
+            or accumulates them. (Unused when ``listed`` is given: leaves are not marked then.)
         saved: if given, receives each interior node's ``grad`` before it was marked.
         listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
             when the search first reaches it, and collected in this set.
@@ -93,37 +99,38 @@ def _sort(roots: list[Any], leaves: list[Any] | None = None,
         return _sort_listing(roots, saved, listed)
     order: list[Any] = []
     append = order.append
-    collect = ([] if leaves is None else leaves).append
-    opened, done = _Opened, _Sorted
+    kept = leaves
+    opened = _OPENED
+    done = _SORTED
     for root in roots:
+        if not root.parents:  # a leaf root
+            if root.grad is not done:
+                kept[root] = root.grad
+                root.grad = done
+            continue
         stack = [root]
         push, pop = stack.append, stack.pop
         while stack:
-            node = stack[-1]
-            kind = type(node.grad)  # a Value grad is never a mark
-            if kind is opened:  # all its parents are sorted: close it
-                pop()
-                node.grad = _SORTED
+            node = pop()  # (pop and push again are cheaper than peeking with stack[-1])
+            grad = node.grad
+            if grad is opened:  # all its parents are sorted: close it
+                node.grad = done
                 append(node)
-            elif kind is done:  # sorted already, or a boundary node
-                pop()
-            elif not node.parents:  # a leaf root
-                pop()
-                collect(node)
-            else:  # open it: its parents go above it, operand 0 on top
+            elif grad is not done:  # (done: pushed twice and sorted since, or a boundary)
                 if saved is not None:
-                    saved[node] = node.grad
-                node.grad = _OPENED
+                    saved[node] = grad
+                node.grad = opened
+                push(node)  # closed when it is on top again, after its parents
                 # The innermost loop of a backward pass: a neuron's node has 2n+1 parents, most
-                # of them leaves (weights), so the leaf test comes first and nothing is tested
-                # twice. With the listing case in a function of its own and type() (cheaper than
-                # .__class__ on this CPython 3.11), sorting micrograd's demo graph went from
-                # 52.1 to 48.5 million instructions (callgrind).
+                # of them leaves (weights used by every example). One identity test per edge
+                # skips every node met before, leaf or interior; a leaf is kept the first time.
                 for parent in reversed(node.parents):
-                    if not parent.parents:
-                        collect(parent)
-                    elif type(parent.grad) is not done:
-                        push(parent)
+                    if parent.grad is not done:
+                        if parent.parents:
+                            push(parent)
+                        else:
+                            kept[parent] = parent.grad
+                            parent.grad = done
     return order
 
 
@@ -132,27 +139,27 @@ def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,
     """:func:`_sort` with the leaves in the order too, each where the search first reaches it."""
     order: list[Any] = []
     append = order.append
-    opened, done = _Opened, _Sorted
+    opened, done = _OPENED, _SORTED
     for root in roots:
         stack = [root]
         push = stack.append
         while stack:
             node = stack[-1]
-            kind = node.grad.__class__
-            if kind is opened:  # all its parents are sorted: close it
+            grad = node.grad
+            if grad is opened:  # all its parents are sorted: close it
                 stack.pop()
-                node.grad = _SORTED
+                node.grad = done
                 append(node)
                 listed.add(node)
-            elif kind is done or not node.parents:  # sorted already, a boundary node, a leaf
+            elif grad is done or not node.parents:  # sorted already, a boundary node, a leaf
                 stack.pop()
                 if node not in listed:  # a leaf or boundary node, first reached
                     listed.add(node)
                     append(node)
             else:  # open it: every parent goes above it, operand 0 on top
                 if saved is not None:
-                    saved[node] = node.grad
-                node.grad = _OPENED
+                    saved[node] = grad
+                node.grad = opened
                 for parent in reversed(node.parents):
                     push(parent)
     return order
@@ -183,7 +190,7 @@ def topological_order(
         for node in stops:
             node.grad = _SORTED
         try:
-            return _sort(root_list, saved=saved, listed=set() if include_leaves else None)
+            return _sort(root_list, saved, saved, listed=set() if include_leaves else None)
         finally:
             for node, grad in saved.items():
                 node.grad = grad
@@ -285,47 +292,63 @@ def sweep(
         TypeError when a rule returns the wrong number of gradients.
     """
     careful = create_graph or check_finite or observer is not None
+    # The fast path (floats, no checks) is unrolled for one and two parents, which most nodes
+    # have; the numbers of the parents are read once and each contribution is added where it is
+    # unpacked. Errors of the rule and errors of its result are told apart by which ``try``
+    # they leave (both cost nothing in Python 3.11 unless raised).
     for node in reversed(order):
         grad = node.grad
         if not grad:  # nothing reached this node (a Value gradient is always truthy)
             node.grad = 0.0  # a plain 0.0, in place of the sort's mark
             continue
-        op = node.op
         parents = node.parents
-        try:
-            if create_graph:
-                contributions = op.rule(grad, node, *parents)
-            elif len(parents) == 1:
-                contributions = op.rule(grad, node.data, parents[0].data)
-            elif len(parents) == 2:
-                contributions = op.rule(grad, node.data, parents[0].data, parents[1].data)
-            else:
-                contributions = op.rule(grad, node.data, *[parent.data for parent in parents])
-        except Exception as error:
-            raise rule_failed(error, node) from None
+        rule = node.op.rule
         if careful:
+            try:
+                contributions = (rule(grad, node, *parents) if create_graph
+                                 else rule(grad, node.data, *[parent.data for parent in parents]))
+            except Exception as error:
+                raise rule_failed(error, node) from None
             _accumulate_carefully(node, grad, contributions, create_graph, check_finite, observer)
-            continue
-        # The fast path: unpacking checks the count; ``if da`` skips 0.0 and None.
-        try:
-            if len(parents) == 1:
+        elif len(parents) == 2:
+            a, b = parents
+            try:
+                contributions = rule(grad, node.data, a.data, b.data)
+            except Exception as error:
+                raise rule_failed(error, node) from None
+            try:
+                da, db = contributions
+                if da:  # skips 0.0 and None
+                    a.grad += da
+                if db:
+                    b.grad += db
+            except (TypeError, ValueError):
+                raise wrong_shape(node, contributions) from None
+        elif len(parents) == 1:
+            (a,) = parents
+            try:
+                contributions = rule(grad, node.data, a.data)
+            except Exception as error:
+                raise rule_failed(error, node) from None
+            try:
                 (da,) = contributions
                 if da:
-                    parents[0].grad += da
-            elif len(parents) == 2:
-                da, db = contributions
-                if da:
-                    parents[0].grad += da
-                if db:
-                    parents[1].grad += db
-            else:
+                    a.grad += da
+            except (TypeError, ValueError):
+                raise wrong_shape(node, contributions) from None
+        else:
+            try:
+                contributions = rule(grad, node.data, *[parent.data for parent in parents])
+            except Exception as error:
+                raise rule_failed(error, node) from None
+            try:
                 if len(contributions) != len(parents):
                     raise TypeError
                 for parent, contribution in zip(parents, contributions, strict=True):
                     if contribution:
                         parent.grad += contribution
-        except (TypeError, ValueError):
-            raise wrong_shape(node, contributions) from None
+            except (TypeError, ValueError):
+                raise wrong_shape(node, contributions) from None
 
 
 def _accumulate_carefully(
@@ -387,15 +410,14 @@ def backward(
     """
     pairs = _seeds(roots, grads, create_graph)
     with LOCK:
-        leaves: list[Any] = []
+        leaves: dict[Any, Any] = {}
         order = _sort([root for root, _ in pairs], leaves)
-        before = [leaf.grad for leaf in leaves]
         try:
-            _seed_and_sweep(order, pairs, create_graph)
+            _seed_and_sweep(order, pairs, create_graph, accumulate=leaves)
         except BaseException:
             for node in order:
                 node.grad = 0.0
-            for leaf, grad in zip(leaves, before, strict=True):
+            for leaf, grad in leaves.items():
                 leaf.grad = grad
             raise
 
@@ -422,28 +444,39 @@ def propagate(
     pairs = _seeds(root, seed, create_graph)
     with LOCK:
         saved: dict[Any, Any] = {}
-        leaves: list[Any] = []
-        interior = _sort([node for node, _ in pairs], leaves, saved)
-        for leaf in leaves:
-            saved.setdefault(leaf, leaf.grad)
-            leaf.grad = 0.0
+        interior = _sort([node for node, _ in pairs], saved, saved)
         try:
             _seed_and_sweep(interior, pairs, create_graph, observer)
-            return {node: node.grad for node in [*interior, *leaves]}
+            done = _SORTED  # a leaf no gradient reached still holds the mark
+            return {node: 0.0 if node.grad is done else node.grad
+                    for node in [*interior, *saved]}
         finally:
             for node, grad in saved.items():
                 node.grad = grad
 
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
-                    observer: Observer | None = None) -> None:
-    """Add each root's seed to its slot and sweep (the caller holds the lock and cleans up)."""
+                    observer: Observer | None = None,
+                    accumulate: dict[Any, Any] | None = None) -> None:
+    """Add each root's seed to its slot and sweep (the caller holds the lock and cleans up).
+
+    The leaves' slots start the sweep at 0.0 (a mark), so after it each holds the gradient of
+    this pass alone; each leaf of ``accumulate`` (mapped to its ``grad`` before) then gets
+    ``previous + gradient`` (PyTorch's accumulation: the pass's total is added once).
+    """
     for root, seed in pairs:
         _add(root, seed)
     token = GRAD_ENABLED.set(True) if create_graph else None
     try:
         sweep(order, create_graph=create_graph, check_finite=ANOMALY_DETECTION.get(),
               observer=observer)
+        done = _SORTED
+        for leaf, previous in (accumulate or {}).items():
+            gradient = leaf.grad
+            if gradient is done:  # no gradient reached this leaf
+                leaf.grad = previous
+            elif previous:  # a float 0.0 is replaced, so no ``0.0 + g`` node is recorded
+                leaf.grad = previous + gradient
     finally:
         if token is not None:
             GRAD_ENABLED.reset(token)
