@@ -163,7 +163,8 @@ def _dot(*operands: float) -> float:
     half = len(operands) // 2
     if len(operands) != 2 * half:
         raise ValueError(f"dot needs as many weights as inputs, got {len(operands)} operands")
-    return sum(map(mul, operands[:half], operands[half:]), 0.0)
+    # map stops at the shorter input: operands[:half] need not be copied out.
+    return sum(map(mul, operands, operands[half:]), 0.0)
 
 
 def _affine(*operands: float) -> float:
@@ -171,7 +172,8 @@ def _affine(*operands: float) -> float:
     n = len(operands) // 2
     if len(operands) != 2 * n + 1:
         raise ValueError(f"affine needs (w1..wn, b, x1..xn), got {len(operands)} operands")
-    return sum(map(mul, operands[:n], operands[n + 1:]), operands[n])
+    # map stops at the shorter input: the weights need not be copied out of operands.
+    return sum(map(mul, operands, operands[n + 1:]), operands[n])
 
 
 # Array forms, for the batched replay (autograd/batched.py, the only module that imports numpy:
