@@ -519,7 +519,7 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
         nodes: tuple[Value, ...]
         if len(numbers) == len(head):
             # Concatenating tuples is one allocation; (*head, *tail) builds a list first.
-            nodes = tuple(head) + tail  # type: ignore[arg-type]  # every head operand is a Value
+            nodes = tuple(head) + tail  # type: ignore[assignment]  # all Values
         else:
             nodes = _as_nodes(op, head) + tail
             numbers = [node.data for node in nodes[:len(head)]]
