@@ -29,7 +29,7 @@ from typing import Any, cast
 from .foreign import register_engine
 from .functional import _normalise, _positions, _shape_like
 from .mode import ANOMALY_DETECTION
-from .numbers import is_real
+from .numbers import is_real, require_finite
 from .ops import OPS, Op
 from .value import Number, Value, describe_nodes
 
@@ -60,8 +60,8 @@ class Dual:
     label: str
 
     def __init__(self, primal: Number, tangent: Number = 0.0, label: str = "") -> None:
-        self.primal = _finite("Dual(primal)", primal)
-        self.tangent = _finite("Dual(tangent)", tangent)
+        self.primal = require_finite("Dual(primal)", primal)
+        self.tangent = require_finite("Dual(tangent)", tangent)
         self.label = label
 
     @property
@@ -181,16 +181,6 @@ class Dual:
     def cos(self) -> Dual:
         """Cosine."""
         return unary(OPS["cos"], self)
-
-
-def _finite(name: str, number: Any) -> float:
-    """``number`` as a float, when it is a finite real number (not a bool)."""
-    if not is_real(number):
-        raise TypeError(f"{name} must be a real number, got {type(number).__name__} {number!r}")
-    number = float(number)
-    if number - number != 0.0:  # true exactly for inf and nan
-        raise ValueError(f"{name} must be finite, got {number!r}")
-    return number
 
 
 def _constant(other: Operand, symbol: str) -> float:
@@ -469,7 +459,8 @@ def _lift(primal: Any, tangent: Any, where: str) -> Any:
         )
     if isinstance(tangent, list | tuple):
         raise ValueError(f"jvp: tangents{where} must be a number like primals{where}, got a list")
-    return Dual(_finite(f"jvp: primals{where}", primal), _finite(f"jvp: tangents{where}", tangent))
+    return Dual(require_finite(f"jvp: primals{where}", primal),
+                require_finite(f"jvp: tangents{where}", tangent))
 
 
 def _split_output(output: Any, where: str) -> tuple[Any, Any]:

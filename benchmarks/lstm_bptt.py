@@ -23,6 +23,7 @@ from typing import Any
 import autograd
 import nn
 
+from .agreement import largest_differences
 from .engines import micrograd_value
 from .timing import Case
 
@@ -234,14 +235,7 @@ def engines(hidden: int = HIDDEN, steps: int = WINDOW) -> dict[str, Any]:
 
 def agreement(quick: bool = False) -> dict[str, float]:
     """The largest difference of each engine's loss and gradients from the plain ones."""
-    made = engines(4 if quick else HIDDEN, 10 if quick else WINDOW)
-    reference = made.pop("plain")()
-    differences = {}
-    for name, run in made.items():
-        numbers = run()
-        assert len(numbers) == len(reference), name
-        differences[name] = max(abs(a - b) for a, b in zip(numbers, reference, strict=True))
-    return differences
+    return largest_differences(engines(4 if quick else HIDDEN, 10 if quick else WINDOW))
 
 
 def cases(quick: bool = False) -> list[Case]:

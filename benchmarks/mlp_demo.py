@@ -21,16 +21,9 @@ from typing import Any
 import autograd
 import nn
 
+from .agreement import largest_differences
 from .engines import micrograd_value
-from .mlp_step import (
-    LEARNING_RATE,
-    SIZES,
-    PlainStep,
-    copy_weights,
-    initial_weights,
-    moons,
-    ordered_parameters,
-)
+from .mlp_step import LEARNING_RATE, SIZES, EngineStep, PlainStep, initial_weights, moons
 from .timing import Case
 
 
@@ -69,25 +62,22 @@ def demo_step(Value: Any, model: Any, X: Any, y: Any) -> float:  # noqa: N803
     return float(total_loss.data)
 
 
-class DemoStep:
+class DemoStep(EngineStep):
     """The demo's step on one engine: its ``Value`` class and a model with the shared weights."""
 
     def __init__(self, value: Any, model: Any, points: list[list[float]],
                  labels: list[int]) -> None:
-        copy_weights(model, initial_weights())
-        self.value, self.model = value, model
-        self.points, self.labels = points, labels
+        super().__init__(model, initial_weights(), points, labels)
+        self.value = value
+
+    def loss(self) -> Any:
+        """The demo's total loss (its accuracy is left aside)."""
+        total_loss, _ = demo_loss(self.value, self.model, self.points, self.labels)
+        return total_loss
 
     def step(self) -> float:
         """One training step; returns the loss before the update."""
         return demo_step(self.value, self.model, self.points, self.labels)
-
-    def flat_gradients(self) -> list[float]:
-        """Loss then every gradient in :func:`ordered_parameters` order (no update)."""
-        total_loss, _ = demo_loss(self.value, self.model, self.points, self.labels)
-        self.model.zero_grad()
-        total_loss.backward()
-        return [float(total_loss.data)] + [float(p.grad) for p in ordered_parameters(self.model)]
 
 
 def engines(count: int = 100) -> dict[str, Any]:
@@ -106,13 +96,7 @@ def engines(count: int = 100) -> dict[str, Any]:
 def agreement(quick: bool = False) -> dict[str, float]:
     """The largest difference of each engine's loss and gradients from the hand-written ones."""
     made = engines(20 if quick else 100)
-    reference = made.pop("plain").flat_gradients()
-    differences = {}
-    for name, engine in made.items():
-        numbers = engine.flat_gradients()
-        assert len(numbers) == len(reference), name
-        differences[name] = max(abs(a - b) for a, b in zip(numbers, reference, strict=True))
-    return differences
+    return largest_differences({name: engine.flat_gradients for name, engine in made.items()})
 
 
 def cases(quick: bool = False) -> list[Case]:

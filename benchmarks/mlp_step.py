@@ -20,6 +20,7 @@ from typing import Any
 import autograd
 import nn
 
+from .agreement import largest_differences
 from .engines import micrograd_value
 from .timing import Case
 
@@ -177,14 +178,59 @@ def ordered_parameters(model: Any) -> list[Any]:
     return [p for neuron in neurons_of(model) for p in (*neuron.w, neuron.b)]
 
 
-class ChainruleStep:
+def sgd_update(parameters: list[Any]) -> None:
+    """micrograd's update, ``p.data -= lr * p.grad``, on every parameter."""
+    for parameter in parameters:
+        parameter.data -= LEARNING_RATE * parameter.grad
+
+
+class EngineStep:
+    """What every engine's step shares: a model with the shared weights, the gradients of the
+    loss in the parameters' ``.grad``, the SGD update and the flat list the agreement compares.
+
+    Subclasses define :meth:`loss` (or :meth:`gradients`, when they do not build a graph).
+
+    Args:
+        model: a micrograd or chainrule ``MLP(2, [16, 16, 1])``; ``weights`` are copied in.
+        weights: per layer, the weight rows and the biases (see :func:`initial_weights`).
+        points, labels: the batch.
+    """
+
+    def __init__(self, model: Any, weights: Any, points: list[list[float]],
+                 labels: Any) -> None:
+        copy_weights(model, weights)
+        self.model = model
+        self.parameters = model.parameters()
+        self.points, self.labels = points, labels
+
+    def loss(self) -> Any:
+        """The loss as a graph of the engine's Values."""
+        raise NotImplementedError(f"{type(self).__name__} does not define loss()")
+
+    def gradients(self) -> float:
+        """zero_grad, loss, backward: the loss, its gradient in every parameter's ``.grad``."""
+        self.model.zero_grad()
+        loss = self.loss()
+        loss.backward()
+        return float(loss.data)
+
+    def step(self) -> float:
+        """The gradients, then the SGD update; returns the loss."""
+        loss = self.gradients()
+        sgd_update(self.parameters)
+        return loss
+
+    def flat_gradients(self) -> list[float]:
+        """Loss then every gradient in :func:`ordered_parameters` order (no update)."""
+        loss = self.gradients()
+        return [loss] + [float(p.grad) for p in ordered_parameters(self.model)]
+
+
+class ChainruleStep(EngineStep):
     """The step as a chainrule user writes it: ``nn.MLP``, one loss expression, ``backward``."""
 
     def __init__(self, weights: Any, points: list[list[float]], labels: list[float]) -> None:
-        self.model = nn.MLP(2, list(SIZES[1:]), seed=0)
-        copy_weights(self.model, weights)
-        self.parameters = self.model.parameters()
-        self.points, self.labels = points, labels
+        super().__init__(nn.MLP(2, list(SIZES[1:]), seed=0), weights, points, labels)
 
     def loss(self) -> autograd.Value:
         """The loss as a graph (micrograd's demo loss)."""
@@ -193,22 +239,6 @@ class ChainruleStep:
         terms = [(1.0 - y * model(x)).relu() for x, y in pairs]
         data_loss = autograd.sum(terms) * (1.0 / len(terms))
         return data_loss + ALPHA * autograd.dot(self.parameters, self.parameters)
-
-    def step(self) -> float:
-        """zero_grad, loss, backward, SGD update; returns the loss."""
-        self.model.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        for parameter in self.parameters:
-            parameter.data -= LEARNING_RATE * parameter.grad
-        return loss.data
-
-    def flat_gradients(self) -> list[float]:
-        """Loss then every gradient in :func:`ordered_parameters` order."""
-        self.model.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        return [loss.data] + [p.grad for p in ordered_parameters(self.model)]
 
 
 class TapeStep(ChainruleStep):
@@ -221,19 +251,10 @@ class TapeStep(ChainruleStep):
             self.tape.backward
         )
 
-    def step(self) -> float:
-        """zero_grad, replay forward and backward into the parameters' grads, SGD update."""
+    def gradients(self) -> float:
+        """zero_grad, then replay forward and backward into the parameters' grads."""
         self.model.zero_grad()
-        loss = self.run()
-        for parameter in self.parameters:
-            parameter.data -= LEARNING_RATE * parameter.grad
-        return loss
-
-    def flat_gradients(self) -> list[float]:
-        """Loss then every gradient, from the replay."""
-        self.model.zero_grad()
-        loss = self.run()
-        return [loss] + [p.grad for p in ordered_parameters(self.model)]
+        return self.run()
 
 
 class BatchedStep(ChainruleStep):
@@ -261,30 +282,15 @@ class BatchedStep(ChainruleStep):
         penalty.backward()
         return float(terms.sum()) / len(self.labels) + penalty.data
 
-    def step(self) -> float:
-        """The gradients, then the SGD update; returns the loss."""
-        loss = self.gradients()
-        for parameter in self.parameters:
-            parameter.data -= LEARNING_RATE * parameter.grad
-        return loss
 
-    def flat_gradients(self) -> list[float]:
-        """Loss then every gradient, from the batched replay."""
-        loss = self.gradients()
-        return [loss] + [p.grad for p in ordered_parameters(self.model)]
-
-
-class MicrogradStep:
+class MicrogradStep(EngineStep):
     """The step exactly as micrograd's demo writes it."""
 
     def __init__(self, weights: Any, points: list[list[float]], labels: list[float]) -> None:
         from micrograd.nn import MLP
 
         self.value = micrograd_value()
-        self.model = MLP(2, list(SIZES[1:]))
-        copy_weights(self.model, weights)
-        self.parameters = self.model.parameters()
-        self.points, self.labels = points, labels
+        super().__init__(MLP(2, list(SIZES[1:])), weights, points, labels)
 
     def loss(self) -> Any:
         """micrograd's demo loss: hinge terms, their mean, plus the L2 penalty."""
@@ -294,22 +300,6 @@ class MicrogradStep:
         losses = [(1 + -y * score).relu() for y, score in zip(self.labels, scores, strict=False)]
         data_loss = sum(losses) * (1.0 / len(losses))
         return data_loss + ALPHA * sum(p * p for p in self.parameters)
-
-    def step(self) -> float:
-        """zero_grad, loss, backward, SGD update; returns the loss."""
-        self.model.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        for parameter in self.parameters:
-            parameter.data -= LEARNING_RATE * parameter.grad
-        return float(loss.data)
-
-    def flat_gradients(self) -> list[float]:
-        """Loss then every gradient in :func:`ordered_parameters` order."""
-        self.model.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        return [float(loss.data)] + [float(p.grad) for p in ordered_parameters(self.model)]
 
 
 class PlainStep:
@@ -347,13 +337,7 @@ def engines(count: int = 100, tape: bool = True) -> dict[str, Any]:
 def agreement(quick: bool = False) -> dict[str, float]:
     """The largest difference of each engine's loss and gradients from the plain ones."""
     made = engines(20 if quick else 100)
-    reference = made.pop("plain").flat_gradients()
-    differences = {}
-    for name, engine in made.items():
-        numbers = engine.flat_gradients()
-        assert len(numbers) == len(reference), name
-        differences[name] = max(abs(a - b) for a, b in zip(numbers, reference, strict=True))
-    return differences
+    return largest_differences({name: engine.flat_gradients for name, engine in made.items()})
 
 
 def cases(quick: bool = False) -> list[Case]:

@@ -38,6 +38,7 @@ FORMAT = "chainrule.model"
 VERSION = 1
 
 ModuleType = TypeVar("ModuleType", bound="type[Module]")
+Result = TypeVar("Result")
 
 #: Classes :meth:`Module.load` may build, by class name. Add your own with :func:`register`.
 REGISTRY: dict[str, type[Module]] = {}
@@ -320,13 +321,7 @@ def build(architecture: Mapping[str, Any]) -> Module:
     Raises:
         ValueError: the class is unknown or its config does not fit its constructor.
     """
-    cls, config = _registered(architecture)
-    try:
-        return cls.from_config(config)
-    except (TypeError, ValueError, KeyError) as error:
-        raise ValueError(
-            f"invalid architecture for {cls.__name__} with config {_shown(config)}: {error}"
-        ) from None
+    return _with_registered(architecture, lambda cls, config: cls.from_config(config))
 
 
 def _registered(architecture: Any) -> tuple[type[Module], Mapping[str, Any]]:
@@ -362,9 +357,21 @@ def parameter_count(architecture: Mapping[str, Any]) -> int | None:
     Raises:
         ValueError: the class is unknown or its config does not describe valid sizes.
     """
+    return _with_registered(architecture, lambda cls, config: cls.parameter_count(config))
+
+
+def _with_registered(
+    architecture: Any, use: Callable[[type[Module], Mapping[str, Any]], Result]
+) -> Result:
+    """``use(cls, config)`` for the registered class and the config of an architecture entry.
+
+    Raises:
+        ValueError: the entry is invalid (see :func:`_registered`), or ``use`` raised a
+            TypeError, ValueError or KeyError: the config does not fit the class.
+    """
     cls, config = _registered(architecture)
     try:
-        return cls.parameter_count(config)
+        return use(cls, config)
     except (TypeError, ValueError, KeyError) as error:
         raise ValueError(
             f"invalid architecture for {cls.__name__} with config {_shown(config)}: {error}"

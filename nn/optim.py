@@ -78,6 +78,9 @@ class Optimizer:
     #: its own); :meth:`load_state_dict` refuses any other name.
     buffers: ClassVar[tuple[str, ...]] = ()
 
+    #: The L2 penalty coefficient ``lambda`` of :meth:`coupled_decay` (each optimiser sets it).
+    weight_decay = 0.0
+
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
         parameters = list(params)
@@ -100,7 +103,7 @@ class Optimizer:
                 )
             seen.add(id(parameter))
         self.parameters: list[Value] = parameters
-        self.lr = _check("lr", lr, where=where)
+        self.lr = self.setting("lr", lr)
         #: Number of completed calls to :meth:`step`.
         self.step_count = 0
         #: One dict of running buffers (floats) per parameter, in the order of ``parameters``.
@@ -120,6 +123,21 @@ class Optimizer:
             ``(new_theta, new_state)``; ``state`` itself is not modified.
         """
         raise NotImplementedError(f"{type(self).__name__} does not define update()")
+
+    def coupled_decay(self, theta: float, grad: float) -> float:
+        """The gradient with the L2 penalty of ``weight_decay`` added: ``g + lambda * theta``
+        (``g`` itself when ``weight_decay`` is 0), the first line of most update rules."""
+        return grad + self.weight_decay * theta if self.weight_decay else grad
+
+    def setting(self, name: str, value: float, low: float = 0.0,
+                high: float | None = None) -> float:
+        """The constructor argument ``name`` as a float, checked to be finite and in
+        ``[low, high]``.
+
+        Raises:
+            ValueError: it is not; the message names the optimiser class and ``name``.
+        """
+        return _check(name, value, low, high, where=type(self).__name__)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The optimiser's settings by their PyTorch names (``lr`` included), JSON-ready.
@@ -294,15 +312,15 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check("momentum", momentum, where="SGD")
-        self.dampening = _check("dampening", dampening, low=-math.inf, where="SGD")
-        self.weight_decay = _check("weight_decay", weight_decay, where="SGD")
+        self.momentum = self.setting("momentum", momentum)
+        self.dampening = self.setting("dampening", dampening, low=-math.inf)
+        self.weight_decay = self.setting("weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
-        g = grad + self.weight_decay * theta if self.weight_decay else grad
+        g = self.coupled_decay(theta, grad)
         if not self.momentum:
             return theta - self.lr * g, {}
         buffer = state.get("momentum_buffer")
@@ -347,16 +365,16 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(params, lr)
-        self.lr_decay = _check("lr_decay", lr_decay, where="Adagrad")
-        self.weight_decay = _check("weight_decay", weight_decay, where="Adagrad")
-        self.initial_accumulator_value = _check(
-            "initial_accumulator_value", initial_accumulator_value, where="Adagrad"
+        self.lr_decay = self.setting("lr_decay", lr_decay)
+        self.weight_decay = self.setting("weight_decay", weight_decay)
+        self.initial_accumulator_value = self.setting(
+            "initial_accumulator_value", initial_accumulator_value
         )
-        self.eps = _check("eps", eps, where="Adagrad")
+        self.eps = self.setting("eps", eps)
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
         lr = self.lr / (1.0 + (step - 1) * self.lr_decay)
-        g = grad + self.weight_decay * theta if self.weight_decay else grad
+        g = self.coupled_decay(theta, grad)
         total = state.get("sum", self.initial_accumulator_value) + g * g
         return theta - lr * g / (math.sqrt(total) + self.eps), {"sum": total}
 
@@ -401,14 +419,14 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.alpha = _check("alpha", alpha, where="RMSprop")
-        self.eps = _check("eps", eps, where="RMSprop")
-        self.weight_decay = _check("weight_decay", weight_decay, where="RMSprop")
-        self.momentum = _check("momentum", momentum, where="RMSprop")
+        self.alpha = self.setting("alpha", alpha)
+        self.eps = self.setting("eps", eps)
+        self.weight_decay = self.setting("weight_decay", weight_decay)
+        self.momentum = self.setting("momentum", momentum)
         self.centered = bool(centered)
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
-        g = grad + self.weight_decay * theta if self.weight_decay else grad
+        g = self.coupled_decay(theta, grad)
         square_average = self.alpha * state.get("square_average", 0.0) + (1.0 - self.alpha) * g * g
         new_state = {"square_average": square_average}
         variance = square_average
@@ -459,12 +477,12 @@ class Adadelta(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.rho = _check("rho", rho, high=1.0, where="Adadelta")
-        self.eps = _check("eps", eps, where="Adadelta")
-        self.weight_decay = _check("weight_decay", weight_decay, where="Adadelta")
+        self.rho = self.setting("rho", rho, high=1.0)
+        self.eps = self.setting("eps", eps)
+        self.weight_decay = self.setting("weight_decay", weight_decay)
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
-        g = grad + self.weight_decay * theta if self.weight_decay else grad
+        g = self.coupled_decay(theta, grad)
         square_average = self.rho * state.get("square_average", 0.0) + (1.0 - self.rho) * g * g
         previous_delta = state.get("accumulated_delta", 0.0)
         delta = math.sqrt(previous_delta + self.eps) / math.sqrt(square_average + self.eps) * g
@@ -519,11 +537,11 @@ class Adam(Optimizer):
                 f"{where}: betas must be a pair (beta1, beta2), got {betas!r}"
             ) from None
         self.betas = (
-            _check("betas[0]", beta1, high=1.0 - 1e-16, where=where),
-            _check("betas[1]", beta2, high=1.0 - 1e-16, where=where),
+            self.setting("betas[0]", beta1, high=1.0 - 1e-16),
+            self.setting("betas[1]", beta2, high=1.0 - 1e-16),
         )
-        self.eps = _check("eps", eps, where=where)
-        self.weight_decay = _check("weight_decay", weight_decay, where=where)
+        self.eps = self.setting("eps", eps)
+        self.weight_decay = self.setting("weight_decay", weight_decay)
 
     def moment_step(self, theta: float, g: float, state: State, step: int) -> tuple[float, State]:
         """The bias-corrected Adam step on gradient ``g`` (shared by :class:`AdamW`)."""
@@ -536,7 +554,7 @@ class Adam(Optimizer):
         return theta, {"exp_average": m, "exp_average_square": v}
 
     def update(self, theta: float, grad: float, state: State, step: int) -> tuple[float, State]:
-        g = grad + self.weight_decay * theta if self.weight_decay else grad
+        g = self.coupled_decay(theta, grad)
         return self.moment_step(theta, g, state, step)
 
 

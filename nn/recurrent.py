@@ -54,6 +54,11 @@ LSTMState = tuple[list[Value], list[Value]]
 #: The activations an RNNCell may use, by PyTorch's name.
 NONLINEARITIES: dict[str, Callable[[Value], Value]] = {"tanh": Value.tanh, "relu": Value.relu}
 
+#: The LSTM's activation of each gate, in PyTorch's gate order i, f, g, o.
+LSTM_ACTIVATIONS: tuple[Callable[[Value], Value], ...] = (
+    Value.sigmoid, Value.sigmoid, Value.tanh, Value.sigmoid
+)
+
 #: The most parameters a recurrent module rebuilt from a model file may have. The sizes in a file
 #: come from outside, so they are checked before anything is allocated; a real file this large
 #: would hold hundreds of megabytes of JSON.
@@ -175,10 +180,33 @@ class RecurrentCell(Module):
     def __call__(self, x: Vector | Number, state: Any = None) -> Any:
         """One time step: the next state from the input ``x`` and the previous ``state``.
 
+        Args:
+            x: ``input_size`` numbers or Values.
+            state: the previous state: ``h`` (``hidden_size`` numbers or Values), or ``(h, c)``
+                for an LSTM; ``None`` means zeros.
+
+        Returns:
+            The new state: ``h'``, a list of ``hidden_size`` Values, or ``(h', c')`` for an
+            LSTM.
+
+        Raises:
+            ValueError: ``x`` or the state has the wrong length (or an LSTM state is not a
+                pair).
+            NotImplementedError: the subclass does not define its :meth:`step`.
+        """
+        return self.step(as_vector(x, self.input_size, "x", self), self.checked_state(state))
+
+    def step(self, x: list[Value], state: Any) -> Any:
+        """The new state from the checked input ``x`` and the checked previous ``state``.
+
         Raises:
             NotImplementedError: the subclass does not define its step.
         """
         raise NotImplementedError(f"{type(self).__name__} does not define __call__(x, state)")
+
+    def checked_state(self, state: Any) -> Any:
+        """The previous state checked (zeros for ``None``): the hidden vector ``h``."""
+        return self.hidden(state)
 
     @property
     def bias(self) -> bool:
@@ -204,6 +232,12 @@ class RecurrentCell(Module):
     def gate(self, index: int) -> range:
         """The rows of gate ``index`` (in PyTorch's order) in the stacked weights."""
         return range(index * self.hidden_size, (index + 1) * self.hidden_size)
+
+    def gate_outputs(
+        self, x: list[Value], h: list[Value], index: int, activation: Callable[[Value], Value]
+    ) -> Hidden:
+        """Gate ``index``: ``activation`` of each of its rows' :meth:`gate_inputs`."""
+        return [activation(total) for total in self.gate_inputs(x, h, self.gate(index))]
 
     def hidden(self, state: Any, name: str = "h") -> Hidden:
         """The hidden vector ``state`` checked (zeros for ``None``)."""
@@ -261,23 +295,9 @@ class RNNCell(RecurrentCell):
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, rng=rng, seed=seed)
 
-    def __call__(self, x: Vector | Number, state: Vector | None = None) -> Hidden:
-        """One step: the new hidden vector from the input ``x`` and the previous ``h``.
-
-        Args:
-            x: ``input_size`` numbers or Values.
-            state: the previous ``h`` (``hidden_size`` numbers or Values); ``None`` means zeros.
-
-        Returns:
-            ``h'``, a list of ``hidden_size`` Values.
-
-        Raises:
-            ValueError: ``x`` or ``h`` has the wrong length.
-        """
-        inputs = as_vector(x, self.input_size, "x", self)
-        h = self.hidden(state)
-        activate = NONLINEARITIES[self.nonlinearity]
-        return [activate(total) for total in self.gate_inputs(inputs, h, self.gate(0))]
+    def step(self, x: list[Value], state: Hidden) -> Hidden:
+        """``h'`` from the checked ``x`` and ``h``."""
+        return self.gate_outputs(x, state, 0, NONLINEARITIES[self.nonlinearity])
 
     def config(self) -> dict[str, Any]:
         """The sizes, ``bias`` and ``nonlinearity``."""
@@ -304,31 +324,22 @@ class LSTMCell(RecurrentCell):
 
     gates = 4
 
-    def __call__(self, x: Vector | Number, state: Any = None) -> LSTMState:
-        """One step: the new ``(h, c)`` from the input ``x`` and the previous ``(h, c)``.
-
-        Args:
-            x: ``input_size`` numbers or Values.
-            state: the previous ``(h, c)``, each ``hidden_size`` numbers or Values; ``None``
-                means zeros for both.
-
-        Returns:
-            ``(h', c')``, two lists of ``hidden_size`` Values.
-
-        Raises:
-            ValueError: ``state`` is not a pair, or ``x``, ``h`` or ``c`` has the wrong length.
-        """
-        inputs = as_vector(x, self.input_size, "x", self)
-        h, c = self.pair(state)
-        totals = self.gate_inputs(inputs, h, range(self.gates * self.hidden_size))
+    def step(self, x: list[Value], state: LSTMState) -> LSTMState:
+        """``(h', c')`` from the checked ``x`` and ``(h, c)``."""
+        h, c = state
         size = self.hidden_size
-        i = [total.sigmoid() for total in totals[:size]]
-        f = [total.sigmoid() for total in totals[size : 2 * size]]
-        g = [total.tanh() for total in totals[2 * size : 3 * size]]
-        o = [total.sigmoid() for total in totals[3 * size :]]
+        totals = self.gate_inputs(x, h, range(self.gates * size))  # one constant 1 for all gates
+        i, f, g, o = (
+            [activation(totals[row]) for row in self.gate(index)]
+            for index, activation in enumerate(LSTM_ACTIVATIONS)
+        )
         c_next = [dot((f[k], i[k]), (c[k], g[k])) for k in range(size)]
         h_next = [o[k] * c_next[k].tanh() for k in range(size)]
         return h_next, c_next
+
+    def checked_state(self, state: Any) -> LSTMState:
+        """The previous state checked: the pair ``(h, c)`` (see :meth:`pair`)."""
+        return self.pair(state)
 
     def pair(self, state: Any) -> LSTMState:
         """The state ``(h, c)`` checked (zeros for ``None``).
@@ -363,26 +374,13 @@ class GRUCell(RecurrentCell):
 
     gates = 3
 
-    def __call__(self, x: Vector | Number, state: Vector | None = None) -> Hidden:
-        """One step: the new hidden vector from the input ``x`` and the previous ``h``.
-
-        Args:
-            x: ``input_size`` numbers or Values.
-            state: the previous ``h`` (``hidden_size`` numbers or Values); ``None`` means zeros.
-
-        Returns:
-            ``h'``, a list of ``hidden_size`` Values.
-
-        Raises:
-            ValueError: ``x`` or ``h`` has the wrong length.
-        """
-        inputs = as_vector(x, self.input_size, "x", self)
-        h = self.hidden(state)
-        size = self.hidden_size
-        r = [total.sigmoid() for total in self.gate_inputs(inputs, h, self.gate(0))]
-        z = [total.sigmoid() for total in self.gate_inputs(inputs, h, self.gate(1))]
-        n = [self.new_gate(inputs, h, row, r[k]).tanh() for k, row in enumerate(self.gate(2))]
-        return [dot((1.0 - z[k], z[k]), (n[k], h[k])) for k in range(size)]
+    def step(self, x: list[Value], state: Hidden) -> Hidden:
+        """``h'`` from the checked ``x`` and ``h``."""
+        h = state
+        r = self.gate_outputs(x, h, 0, Value.sigmoid)
+        z = self.gate_outputs(x, h, 1, Value.sigmoid)
+        n = [self.new_gate(x, h, row, r[k]).tanh() for k, row in enumerate(self.gate(2))]
+        return [dot((1.0 - z[k], z[k]), (n[k], h[k])) for k in range(self.hidden_size)]
 
     def new_gate(self, x: list[Value], h: list[Value], row: int, reset: Value) -> Value:
         """``W_in x + b_in + r * (W_hn h + b_hn)`` for one row: two ``affine`` nodes (or

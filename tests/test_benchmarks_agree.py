@@ -7,6 +7,7 @@ agreement checks on the small (``quick``) sizes so a broken workload is caught b
 from __future__ import annotations
 
 import pytest
+from differences import nudged_difference
 
 from benchmarks import elementary, mlp_demo, mlp_step, wide_sum
 
@@ -38,15 +39,8 @@ def test_the_plain_mlp_gradient_matches_central_differences():
     loss, grads = plain.gradients(points, labels)
     for layer, neuron, weight in [(0, 3, 1), (1, 5, 7), (2, 0, 11)]:
         row = plain.weights[layer][0][neuron]
-        original = row[weight]
-        step = 1e-6
-        row[weight] = original + step
-        up = plain.gradients(points, labels)[0]
-        row[weight] = original - step
-        down = plain.gradients(points, labels)[0]
-        row[weight] = original
-        assert grads[layer][0][neuron][weight] == pytest.approx((up - down) / (2 * step),
-                                                                abs=1e-6)
+        numeric = nudged_difference(lambda: plain.gradients(points, labels)[0], row, weight)
+        assert grads[layer][0][neuron][weight] == pytest.approx(numeric, abs=1e-6)
 
 
 def test_mlp_demo_runs_micrograd_and_chainrule_from_the_same_weights() -> None:

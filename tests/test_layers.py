@@ -251,6 +251,8 @@ def test_micrograd_demo_loop_reaches_full_accuracy_on_moons() -> None:
     import numpy as np
     from sklearn.datasets import make_moons
 
+    from benchmarks.mlp_demo import demo_loss
+
     state = random.getstate()
     try:
         np.random.seed(1337)
@@ -263,15 +265,7 @@ def test_micrograd_demo_loop_reaches_full_accuracy_on_moons() -> None:
     print(model)
 
     def loss() -> tuple[Value, float]:
-        inputs = [list(map(Value, xrow)) for xrow in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]  # noqa: B905
-        data_loss = sum(losses) * (1.0 / len(losses))
-        alpha = 1e-4
-        reg_loss = alpha * sum(p * p for p in model.parameters())
-        total_loss = data_loss + reg_loss
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]  # noqa: B905
-        return total_loss, sum(accuracy) / len(accuracy)
+        return demo_loss(Value, model, X, y)  # the demo's loss() cell, unchanged
 
     for k in range(100):
         total_loss, acc = loss()

@@ -12,9 +12,10 @@ import json
 import math
 import struct
 import tracemalloc
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -22,6 +23,8 @@ import pytest
 import nn
 from autograd import Value
 from nn.module import Module
+
+Result = TypeVar("Result")
 
 #: A file asking for a huge model must be refused before anything that size is allocated.
 MEMORY_BOUND = 2_000_000  # bytes
@@ -33,17 +36,28 @@ def write_model(path: Path, architecture: dict[str, Any], parameters: dict[str, 
     path.write_text(json.dumps(document), encoding="utf-8")
 
 
-def peak_bytes_while_loading(path: Path) -> tuple[int, BaseException | None]:
-    """Load ``path`` under tracemalloc; the peak memory and the exception it raised (if any)."""
+def traced_peak(run: Callable[[], Result]) -> tuple[Result, int]:
+    """``run()`` under tracemalloc: its result and the peak memory it allocated."""
     tracemalloc.start()
-    raised: BaseException | None = None
     try:
-        Module.load(path)
-    except ValueError as error:
-        raised = error
+        result = run()
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+    return result, peak
+
+
+def peak_bytes_while_loading(path: Path) -> tuple[int, BaseException | None]:
+    """Load ``path`` under tracemalloc; the peak memory and the exception it raised (if any)."""
+
+    def load() -> BaseException | None:
+        try:
+            Module.load(path)
+        except ValueError as error:
+            return error
+        return None
+
+    raised, peak = traced_peak(load)
     return peak, raised
 
 
@@ -230,12 +244,7 @@ STREAMING_BOUND = 4 << 20
 def test_read_idx_with_a_limit_decompresses_only_what_it_needs(tmp_path: Path) -> None:
     path = tmp_path / "images.gz"
     gzip_members_of_zeros(path, idx_header(0x08, LARGE_COUNT, 28, 28), LARGE_MEBIBYTES)
-    tracemalloc.start()
-    try:
-        shape, values = nn.data.read_idx(path, limit=1)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (shape, values), peak = traced_peak(lambda: nn.data.read_idx(path, limit=1))
     assert shape == [1, 28, 28]
     assert values == [0] * 784
     assert peak < STREAMING_BOUND
@@ -246,12 +255,7 @@ def test_load_mnist_with_a_limit_reads_large_gzip_files_in_little_memory(tmp_pat
                           idx_header(0x08, LARGE_COUNT, 28, 28), LARGE_MEBIBYTES)
     labels = idx_header(0x08, LARGE_COUNT) + bytes(range(10)) * (LARGE_COUNT // 10) + bytes(4)
     (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels))
-    tracemalloc.start()
-    try:
-        X, y = nn.data.load_mnist(tmp_path, limit=3)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (X, y), peak = traced_peak(lambda: nn.data.load_mnist(tmp_path, limit=3))
     assert y == [0, 1, 2]
     assert [len(image) for image in X] == [784] * 3
     assert peak < STREAMING_BOUND

@@ -213,17 +213,14 @@ def mazur_updated_weights(neuron: Neuron) -> dict[str, float]:
 
 
 @NEURON_BUILDERS
-def test_sigmoid_network_updated_output_weights_match_mazur(neuron: Neuron) -> None:
+@pytest.mark.parametrize("published", [
+    {"w5": "0.35891648", "w6": "0.408666186", "w7": "0.511301270", "w8": "0.561370121"},
+    {"w1": "0.149780716", "w2": "0.19956143", "w3": "0.24975114", "w4": "0.29950229"},
+], ids=["output weights", "hidden weights"])
+def test_sigmoid_network_updated_weights_match_mazur(
+    neuron: Neuron, published: dict[str, str]
+) -> None:
     updated = mazur_updated_weights(neuron)
-    published = {"w5": "0.35891648", "w6": "0.408666186", "w7": "0.511301270", "w8": "0.561370121"}
-    for name, text in published.items():
-        assert printed(updated[name], text), (name, updated[name], text)
-
-
-@NEURON_BUILDERS
-def test_sigmoid_network_updated_hidden_weights_match_mazur(neuron: Neuron) -> None:
-    updated = mazur_updated_weights(neuron)
-    published = {"w1": "0.149780716", "w2": "0.19956143", "w3": "0.24975114", "w4": "0.29950229"}
     for name, text in published.items():
         assert printed(updated[name], text), (name, updated[name], text)
 

@@ -3,11 +3,10 @@ differences, as a report, localised to the wrong rule on failure."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..numbers import is_real
+from ..numbers import is_real, require_finite
 from ..value import Value
 from .differences import Stencil, Tolerance, checked_down_the_steps, rounding_noise
 from .evaluation import Evaluation, Probe, evaluate, function_name, input_names
@@ -92,17 +91,8 @@ def _point(inputs: Any) -> list[float]:
     point = []
     for index, x in enumerate(inputs):
         number = x.data if isinstance(x, Value) else x
-        if not is_real(number):
-            raise TypeError(f"gradcheck: input {index} must be a number, got "
-                            f"{type(number).__name__}: {number!r}")
-        try:
-            number = float(number)
-        except OverflowError:
-            raise ValueError(f"gradcheck: input {index} ({number!r}) is too large for a "
-                             "float") from None
-        if not math.isfinite(number):
-            raise ValueError(f"gradcheck: input {index} must be finite, got {number!r}")
-        point.append(number)
+        point.append(require_finite(f"gradcheck: input {index}", number, kind="a number",
+                                    too_large=ValueError))
     return point
 
 
