@@ -63,13 +63,13 @@ def require_finite(
     try:
         number = float(x)
     except OverflowError:
-        raise too_large(f"{name} {_shortened(x)} is too large for a float") from None
+        raise too_large(f"{name} {shortened(x)} is too large for a float") from None
     if number - number != 0.0:  # true exactly for inf and nan
         raise ValueError(f"{name} must be finite, got {number!r}")
     return number
 
 
-def _shortened(x: Any) -> str:
+def shortened(x: Any) -> str:
     """``str(x)``, its middle cut when it is longer than 40 characters (a huge int)."""
     text = str(x)
     return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} digits)"

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import graph
 from .mode import GRAD_ENABLED, TRACING
+from .numbers import require_finite, shortened
 from .ops import OPS, Op
 
 Number = int | float
@@ -342,32 +343,14 @@ def _real(data: Any, label: str) -> float:
         return float(data)
     except OverflowError:
         raise OverflowError(
-            f"Value(data): {type(data).__name__} {_shorten(data)} is too large for a "
+            f"Value(data): {type(data).__name__} {shortened(data)} is too large for a "
             f"float (the largest is about 1.8e308) (label {label!r})"
         ) from None
 
 
-def _shorten(number: Any) -> str:
-    text = str(number)
-    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} digits)"
-
-
 def _finite_parameter(op_name: str, name: str, number: Any) -> float:
     """An op's constant parameter (an exponent, a base, a slope) as a finite float."""
-    from .numbers import is_real
-
-    if not is_real(number):
-        raise TypeError(f"{op_name}: the {name} must be a real number, got "
-                        f"{type(number).__name__} {number!r}")
-    try:
-        value = float(number)
-    except OverflowError:
-        raise OverflowError(f"{op_name}: the {name} {_shorten(number)} is too large for a "
-                            "float") from None
-    if value - value != 0.0:
-        raise ValueError(f"{op_name}: the {name} must be finite, got {value!r} (its derivative "
-                         "would be inf or nan)")
-    return value
+    return require_finite(f"{op_name}: the {name}", number)
 
 
 def _frozen(what: str, node: Value) -> TypeError:
