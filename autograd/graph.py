@@ -344,7 +344,7 @@ def sweep(
             try:
                 if len(contributions) != len(parents):
                     raise TypeError
-                for parent, contribution in zip(parents, contributions, strict=True):
+                for parent, contribution in zip(parents, contributions):  # noqa: B905 (checked)
                     if contribution:
                         parent.grad += contribution
             except (TypeError, ValueError):
