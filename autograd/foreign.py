@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .ops import Op
-from .value import apply
+from .value import apply, apply_shared
 
 #: ``engine(op, operands) -> result``: computes the table entry ``op`` (its name, its bound
 #: ``params``) on operands of the engine's type.
@@ -63,3 +63,20 @@ def dispatch(op: Op, *operands: Any) -> Any:
         if engine is None:
             raise
     return engine(op, operands)
+
+
+def dispatch_shared(op: Op, heads: list[tuple[Any, ...]], shared: Any) -> list[Any]:
+    """``[dispatch(op, *head, *shared) for head in heads]`` with the engine's fast path for a
+    layer (:func:`autograd.value.apply_shared`) when every operand is a Value or a number.
+
+    Raises:
+        TypeError: as :func:`dispatch`.
+    """
+    try:
+        return apply_shared(op, heads, shared)
+    except TypeError:
+        operands = [*shared, *(operand for head in heads for operand in head)]
+        engine = engine_of(operands)
+        if engine is None:
+            raise
+    return [engine(op, (*head, *shared)) for head in heads]

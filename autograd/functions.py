@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .foreign import dispatch as apply  # records on Values; torch tensors go to their engine
+from .foreign import dispatch_shared
 from .numbers import is_real
 from .ops import OPS
-from .value import Number, Value, apply_shared
+from .value import Number, Value
 
 Operand = Value | Number
 
@@ -79,12 +80,12 @@ def dot_rows(
     if biases is None:
         if not width:
             return [Value(0.0) for _ in rows]  # as dot of nothing: a constant 0
-        return apply_shared(OPS["dot"], rows, inputs)
+        return dispatch_shared(OPS["dot"], [tuple(row) for row in rows], inputs)
     if len(biases) != len(rows):
         raise ValueError(f"dot_rows: {len(rows)} rows but {len(biases)} biases; give one bias "
                          "per row")
-    return apply_shared(OPS["affine"], [(*row, bias) for row, bias in zip(rows, biases,
-                                                                           strict=True)], inputs)
+    return dispatch_shared(OPS["affine"], [(*row, bias) for row, bias in zip(rows, biases,
+                                                                             strict=True)], inputs)
 
 
 def log_sum_exp(values: Iterable[Operand]) -> Value:

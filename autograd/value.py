@@ -72,10 +72,15 @@ def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]
     name = op.name
 
     def record(a: Value | Number, b: Value | Number) -> Value:
-        if type(a) is not Value:
-            a = as_value(a, name)
-        if type(b) is not Value:
-            b = as_value(b, name)
+        try:
+            if a.__class__ is not Value:  # (cheaper than type(a) here)
+                a = as_value(a, name)
+            if b.__class__ is not Value:
+                b = as_value(b, name)
+        except TypeError:
+            if _foreign(a, b):  # another engine's scalar: let its reflected operator run
+                return NotImplemented
+            raise
         try:
             data = forward(a.data, b.data)
         except (ArithmeticError, ValueError) as error:
@@ -97,6 +102,15 @@ def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]
 
     record.__name__ = record.__qualname__ = name
     return record
+
+
+def _foreign(*operands: Any) -> bool:
+    """True if an operand belongs to an engine registered in :mod:`autograd.foreign` (a Dual
+    of forward mode): ``value * dual`` then returns NotImplemented, so Python runs
+    ``dual.__rmul__(value)``."""
+    from .foreign import engine_of
+
+    return engine_of(operands) is not None
 
 
 # One recording function per op entry, made when the entry is first recorded (the entries of

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot, dot_rows
@@ -33,13 +34,14 @@ from autograd.numbers import require_count
 
 from .module import Module, build, parameter_count, register
 
-#: Activation functions by name; each is one node of the engine (``linear`` is none).
+#: Activation functions by name; each is one node of the engine (``linear`` is none). Each calls
+#: the method of its argument, so forward mode's Duals (autograd.jvp) pass through a network too.
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,  # slope 0.01
-    "softplus": Value.softplus,  # log(1 + e**x): torch.nn.Softplus's counterpart (nn.bridge)
+    "relu": methodcaller("relu"),
+    "tanh": methodcaller("tanh"),
+    "sigmoid": methodcaller("sigmoid"),
+    "leaky_relu": methodcaller("leaky_relu"),  # slope 0.01
+    "softplus": methodcaller("softplus"),  # log(1 + e**x): torch.nn.Softplus's (nn.bridge)
     "linear": lambda value: value,
 }
 

@@ -38,6 +38,7 @@ import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Real
+from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot
@@ -51,12 +52,15 @@ Vector = Sequence[Number]
 Hidden = list[Value]
 LSTMState = tuple[list[Value], list[Value]]
 
+# Each activation calls its argument's method, so forward mode's Duals pass through a cell too.
+_SIGMOID, _TANH = methodcaller("sigmoid"), methodcaller("tanh")
+
 #: The activations an RNNCell may use, by PyTorch's name.
-NONLINEARITIES: dict[str, Callable[[Value], Value]] = {"tanh": Value.tanh, "relu": Value.relu}
+NONLINEARITIES: dict[str, Callable[[Value], Value]] = {"tanh": _TANH, "relu": methodcaller("relu")}
 
 #: The LSTM's activation of each gate, in PyTorch's gate order i, f, g, o.
 LSTM_ACTIVATIONS: tuple[Callable[[Value], Value], ...] = (
-    Value.sigmoid, Value.sigmoid, Value.tanh, Value.sigmoid
+    _SIGMOID, _SIGMOID, _TANH, _SIGMOID
 )
 
 #: The most parameters a recurrent module rebuilt from a model file may have. The sizes in a file
@@ -377,8 +381,8 @@ class GRUCell(RecurrentCell):
     def step(self, x: list[Value], state: Hidden) -> Hidden:
         """``h'`` from the checked ``x`` and ``h``."""
         h = state
-        r = self.gate_outputs(x, h, 0, Value.sigmoid)
-        z = self.gate_outputs(x, h, 1, Value.sigmoid)
+        r = self.gate_outputs(x, h, 0, _SIGMOID)
+        z = self.gate_outputs(x, h, 1, _SIGMOID)
         n = [self.new_gate(x, h, row, r[k]).tanh() for k, row in enumerate(self.gate(2))]
         return [dot((1.0 - z[k], z[k]), (n[k], h[k])) for k in range(self.hidden_size)]
 

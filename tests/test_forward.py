@@ -406,3 +406,37 @@ def test_jacfwd_with_argnums_out_of_range_is_an_index_error():
 def test_jacfwd_selecting_an_argument_twice_is_a_value_error():
     with pytest.raises(ValueError, match="argument 0 twice"):
         jacfwd(lambda x, y: x * y, argnums=(0, -2))(1.0, 2.0)
+
+
+# ------------------------------------------------------------------ Values meeting Duals
+
+
+@pytest.mark.parametrize(("combine", "primal", "tangent"), [
+    (lambda v, d: v * d, 6.0, 3.0),  # 3 * (2 + e) = 6 + 3e
+    (lambda v, d: v + d, 5.0, 1.0),
+    (lambda v, d: v - d, 1.0, -1.0),
+    (lambda v, d: v / d, 1.5, -0.75),  # d(3/u)/du = -3/u**2 = -3/4
+], ids=["mul", "add", "sub", "truediv"])
+def test_a_value_on_the_left_of_a_dual_is_a_constant_of_forward_mode(
+    combine: Callable[[Value, Dual], Any], primal: float, tangent: float,
+) -> None:
+    out = combine(Value(3.0), Dual(2.0, 1.0))
+    assert isinstance(out, Dual)
+    assert (out.primal, out.tangent) == (primal, tangent)
+
+
+def test_jvp_through_an_mlp_agrees_with_central_differences() -> None:
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=3)
+    point, direction, h = (0.3, -0.7), (0.6, 0.8), 1e-6
+
+    def f(a: Any, b: Any) -> Any:
+        return model([a, b])
+
+    def at(step: float) -> float:
+        return f(point[0] + step * direction[0], point[1] + step * direction[1]).data
+
+    primal, tangent = jvp(f, point, direction)
+    assert primal == pytest.approx(at(0.0), abs=1e-15)
+    assert tangent == pytest.approx((at(h) - at(-h)) / (2 * h), rel=1e-7, abs=1e-9)
