@@ -102,36 +102,53 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
     kept = leaves
     opened = _OPENED
     done = _SORTED
-    for root in roots:
-        if not root.parents:  # a leaf root
-            if root.grad is not done:
-                kept[root] = root.grad
-                root.grad = done
-            continue
-        stack = [root]
-        push, pop = stack.append, stack.pop
-        while stack:
-            node = pop()  # (pop and push again are cheaper than peeking with stack[-1])
-            grad = node.grad
-            if grad is opened:  # all its parents are sorted: close it
-                node.grad = done
-                append(node)
-            elif grad is not done:  # (done: pushed twice and sorted since, or a boundary)
-                if saved is not None:
-                    saved[node] = grad
-                node.grad = opened
-                push(node)  # closed when it is on top again, after its parents
-                # The innermost loop of a backward pass: a neuron's node has 2n+1 parents, most
-                # of them leaves (weights used by every example). One identity test per edge
-                # skips every node met before, leaf or interior; a leaf is kept the first time.
-                for parent in reversed(node.parents):
-                    if parent.grad is not done:
-                        if parent.parents:
-                            push(parent)
-                        else:
-                            kept[parent] = parent.grad
-                            parent.grad = done
+    stack: list[Any] = []
+    node = None
+    try:
+        for root in roots:
+            if not root.parents:  # a leaf root
+                if root.grad is not done:
+                    kept[root] = root.grad
+                    root.grad = done
+                continue
+            stack = [root]
+            push, pop = stack.append, stack.pop
+            while stack:
+                node = pop()  # (pop and push again are cheaper than peeking with stack[-1])
+                grad = node.grad
+                if grad is opened:  # all its parents are sorted: close it
+                    append(node)  # (before the mark: a marked node is always in order or stack)
+                    node.grad = done
+                elif grad is not done:  # (done: pushed twice and sorted since, or a boundary)
+                    if saved is not None:
+                        saved[node] = grad
+                    node.grad = opened
+                    push(node)  # closed when it is on top again, after its parents
+                    # The innermost loop of a backward pass: a neuron's node has 2n+1 parents,
+                    # most of them leaves (weights used by every example). One identity test
+                    # per edge skips every node met before, leaf or interior; a leaf is kept
+                    # the first time.
+                    for parent in reversed(node.parents):
+                        if parent.grad is not done:
+                            if parent.parents:
+                                push(parent)
+                            else:
+                                kept[parent] = parent.grad
+                                parent.grad = done
+    except BaseException:  # a KeyboardInterrupt, a node that fails to read: leave no mark
+        _unmark([*order, *stack, node], kept, saved)
+        raise
     return order
+
+
+def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None) -> None:
+    """Undo a sort that stopped half-way: marked interior nodes get their saved ``grad`` back
+    (0.0 when the caller saves none) and every leaf met its own."""
+    for node in interior:
+        if node is not None and (node.grad is _OPENED or node.grad is _SORTED):
+            node.grad = saved.get(node, 0.0) if saved is not None else 0.0
+    for leaf, grad in leaves.items():
+        leaf.grad = grad
 
 
 def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,

@@ -513,3 +513,37 @@ def test_the_readme_says_create_graph_makes_the_reference_cycle_it_makes() -> No
     start = text.index("no reference cycles")
     assert "`backward(create_graph=True)`" in text[start:start + 800]
 
+
+
+class _Unreadable(Value):
+    """A node whose parents cannot be read: the sort stops half-way through the graph."""
+
+    __slots__ = ()
+
+    @property  # type: ignore[override]
+    def parents(self) -> tuple[Value, ...]:
+        raise KeyboardInterrupt
+
+    @parents.setter
+    def parents(self, value: tuple[Value, ...]) -> None:
+        pass  # Value.__init__ sets it
+
+
+@pytest.mark.parametrize("run", [
+    lambda root: root.backward(), lambda root: propagate(root),
+    lambda root: topological_order(root),
+], ids=["backward", "propagate", "topological_order"])
+def test_a_sort_interrupted_half_way_leaves_no_mark_in_any_grad(
+    run: Callable[[Value], Any],
+) -> None:
+    x, y = Value(1.5), Value(-2.0)
+    inner = x * y
+    stuck = _Unreadable(0.0)
+    root = (inner + x) * stuck + inner * y  # the sort opens root, then its operands
+    with pytest.raises(KeyboardInterrupt):
+        run(root)
+    for node in (x, y, inner, root):
+        assert type(node.grad) is float, node
+    x.grad = y.grad = 0.0
+    (inner + x).backward()  # nothing left marked: the next pass sees the whole graph
+    assert (x.grad, y.grad) == (-2.0 + 1.0, 1.5)
