@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import autograd
@@ -36,29 +37,42 @@ def parameters(steps: int, seed: int = 1) -> tuple[float, list[float], list[floa
     return 0.3, weights, shifts, picks
 
 
-def graph_chain(value: Any, x0: float, weights: list[float], shifts: list[float]) -> list[float]:
-    """Output then gradients (x0, every w, every u) of the chain in a Value-class engine."""
+def build_chain(value: Any, x0: float, weights: list[float],
+                shifts: list[float]) -> tuple[Any, list[Any]]:
+    """The chain's output and its leaves (x0, every w, every u) in a Value-class engine."""
     x = start = value(x0)
     ws = [value(w) for w in weights]
     us = [value(u) for u in shifts]
     for w, u in zip(ws, us, strict=True):
         x = (x.exp() * w + u).tanh()
+    return x, [start, *ws, *us]
+
+
+def graph_chain(value: Any, x0: float, weights: list[float], shifts: list[float]) -> list[float]:
+    """Output then gradients (x0, every w, every u) of the chain in a Value-class engine."""
+    x, leaves = build_chain(value, x0, weights, shifts)
     x.backward()
-    return [x.data, start.grad, *(w.grad for w in ws), *(u.grad for u in us)]
+    return [x.data, *(leaf.grad for leaf in leaves)]
+
+
+def build_dag(value: Any, x0: float, weights: list[float],
+              picks: list[int]) -> tuple[Any, list[Any]]:
+    """The DAG's output and its leaves (n_0, every w) in a Value-class engine."""
+    start = value(x0)
+    ws = [value(w) for w in weights]
+    nodes = [start]
+    for k, w in enumerate(ws):
+        nodes.append((nodes[picks[k]].exp() * w + nodes[-1]).tanh())
+    return nodes[-1], [start, *ws]
 
 
 def graph_dag(
     value: Any, x0: float, weights: list[float], picks: list[int]
 ) -> list[float]:
     """Output then gradients (n_0, every w) of the DAG in a Value-class engine."""
-    start = value(x0)
-    ws = [value(w) for w in weights]
-    nodes = [start]
-    for k, w in enumerate(ws):
-        nodes.append((nodes[picks[k]].exp() * w + nodes[-1]).tanh())
-    root = nodes[-1]
+    root, leaves = build_dag(value, x0, weights, picks)
     root.backward()
-    return [root.data, start.grad, *(w.grad for w in ws)]
+    return [root.data, *(leaf.grad for leaf in leaves)]
 
 
 def plain_chain(x0: float, weights: list[float], shifts: list[float]) -> list[float]:
@@ -120,6 +134,16 @@ def _runners(steps_chain: int, steps_dag: int) -> dict[str, dict[str, Any]]:
             "micrograd": lambda: graph_dag(micrograd, y0, dag_weights, picks),
             "plain": lambda: plain_dag(y0, dag_weights, picks),
         },
+    }
+
+
+def graph_builders(steps_chain: int, steps_dag: int) -> dict[str, Callable[[], Any]]:
+    """chainrule's chain and DAG, built but not differentiated (``benchmarks.steps --backward``)."""
+    x0, weights, shifts, _ = parameters(steps_chain)
+    y0, dag_weights, _, picks = parameters(steps_dag, seed=2)
+    return {
+        "chain": lambda: build_chain(autograd.Value, x0, weights, shifts)[0],
+        "dag": lambda: build_dag(autograd.Value, y0, dag_weights, picks)[0],
     }
 
 

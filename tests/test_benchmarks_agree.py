@@ -55,3 +55,25 @@ def test_mlp_demo_labels_are_the_demos_integers() -> None:
     made = mlp_demo.engines(4)
     assert made["chainrule"].labels == [-1, 1, -1, 1]
     assert all(type(label) is int for label in made["chainrule"].labels)
+
+
+@pytest.mark.parametrize("workload", ["mlp_demo", "mlp_step", "chain", "dag"])
+def test_the_profiling_harness_builds_the_graph_its_backward_count_measures(workload):
+    # benchmarks.steps --backward counts backward passes of these graphs: each must be a fresh
+    # graph whose leaves receive the gradient of the same loss the timed step computes.
+    from benchmarks import steps
+
+    build = steps.graph_builder(workload)
+    first, second = build(), build()
+    assert first is not second and first.parents
+    first.backward()
+    assert first.grad == 1.0
+
+
+def test_the_profiling_harness_refuses_an_unknown_workload_and_a_foreign_backward():
+    from benchmarks import steps
+
+    with pytest.raises(SystemExit, match="unknown workload"):
+        steps.main(["nothing", "chainrule", "1"])
+    with pytest.raises(SystemExit, match="chainrule's backward pass only"):
+        steps.main(["chain", "micrograd", "1", "--backward"])
