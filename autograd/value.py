@@ -136,7 +136,6 @@ def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
     return record(a, b)
 
 
-
 def _unary_method(name: str, doc: str) -> Callable[[Value], Value]:
     """The method of a one-input op: its recorder (see :func:`unary_recorder`), documented."""
     op = OPS[name]
