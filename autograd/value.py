@@ -526,19 +526,7 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
             raise _failed(op, nodes, error) from None
         if data - data != 0.0:  # inf or nan
             raise _non_finite(op, nodes, data)
-        # _record inlined: one frame less per node (a layer of 16 neurons records 16 per input).
-        out = _new_object(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        if _grad_enabled():
-            out.parents = nodes
-            out.op = op
-        else:
-            _not_recorded(op, nodes)
-            out.parents = ()
-            out.op = None
-        outputs.append(out)
+        outputs.append(_record(op, nodes, data))
     return outputs
 
 

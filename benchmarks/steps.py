@@ -7,7 +7,7 @@ without the interpreter's start-up and the imports::
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_operator_call \\
         --callgrind-out-file=/dev/null .venv/bin/python -m benchmarks.steps mlp_demo chainrule 8
-    # "Collected : 1363880000" -> divided by 8: 170.5 M instructions per step
+    # callgrind prints "Collected : 1372990000" or so: divided by 8, 171.6 M instructions a step
 
 One unmeasured unit comes first (caches, first-call costs), as in :mod:`benchmarks.timing`. Take
 N of 8 or more for a training step: the cyclic garbage collector runs every few hundred
