@@ -42,6 +42,7 @@ from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot
+from autograd.foreign import engine_of
 from autograd.numbers import is_real, require_count
 
 from .layers import generator
@@ -110,7 +111,15 @@ def as_vector(
         raise ValueError(
             f"{where!r}: {name} has {len(entries)} entries, expected {size}={expected}"
         )
-    return [item if isinstance(item, Value) else Value(item) for item in entries]
+    return [_operand(item) for item in entries]
+
+
+def _operand(item: Any) -> Any:
+    """A number as a Value; a Value, or another engine's scalar (a Dual of forward mode, so that
+    ``autograd.jvp`` runs through a cell), as it is."""
+    if isinstance(item, Value) or (not is_real(item) and engine_of((item,)) is not None):
+        return item
+    return Value(item)
 
 
 def _entries(items: Any, message: str) -> list[Any]:

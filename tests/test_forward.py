@@ -440,3 +440,41 @@ def test_jvp_through_an_mlp_agrees_with_central_differences() -> None:
     primal, tangent = jvp(f, point, direction)
     assert primal == pytest.approx(at(0.0), abs=1e-15)
     assert tangent == pytest.approx((at(h) - at(-h)) / (2 * h), rel=1e-7, abs=1e-9)
+
+
+def _central_difference(f: Callable[..., Any], point: tuple[float, ...],
+                        direction: tuple[float, ...], h: float = 1e-6) -> float:
+    def at(step: float) -> float:
+        return f(*[Value(x + step * v) for x, v in zip(point, direction, strict=True)]).data
+
+    return (at(h) - at(-h)) / (2 * h)
+
+
+@pytest.mark.parametrize("cell", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_jvp_through_a_recurrent_cell_agrees_with_central_differences(cell: str) -> None:
+    import nn
+
+    module = getattr(nn, cell)(2, 3, seed=4)
+
+    def f(a: Any, b: Any) -> Any:
+        out = module([a, b])
+        hidden = out[0] if cell == "LSTMCell" else out  # an LSTM cell returns (h, c)
+        return autograd.sum(hidden)
+
+    point, direction = (0.5, -1.0), (0.6, 0.8)
+    _, tangent = jvp(f, point, direction)
+    assert tangent == pytest.approx(_central_difference(f, point, direction), rel=1e-7, abs=1e-9)
+
+
+def test_jvp_through_an_lstm_over_a_sequence_agrees_with_central_differences() -> None:
+    import nn
+
+    model = nn.LSTM(1, 3, seed=0)
+
+    def f(a: Any, b: Any, c: Any) -> Any:
+        outputs, _ = model([[a], [b], [c]])
+        return autograd.sum(outputs[-1])
+
+    point, direction = (0.1, 0.2, 0.3), (0.3, -0.5, 0.7)
+    _, tangent = jvp(f, point, direction)
+    assert tangent == pytest.approx(_central_difference(f, point, direction), rel=1e-7, abs=1e-9)
