@@ -15,7 +15,7 @@ has refused them. Engines are registered by the dotted name of the type they ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .ops import Op
@@ -65,7 +65,7 @@ def dispatch(op: Op, *operands: Any) -> Any:
     return engine(op, operands)
 
 
-def dispatch_shared(op: Op, heads: list[tuple[Any, ...]], shared: Any) -> list[Any]:
+def dispatch_shared(op: Op, heads: Sequence[Sequence[Any]], shared: Sequence[Any]) -> list[Any]:
     """``[dispatch(op, *head, *shared) for head in heads]`` with the engine's fast path for a
     layer (:func:`autograd.value.apply_shared`) when every operand is a Value or a number.
 

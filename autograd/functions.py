@@ -80,7 +80,7 @@ def dot_rows(
     if biases is None:
         if not width:
             return [Value(0.0) for _ in rows]  # as dot of nothing: a constant 0
-        return dispatch_shared(OPS["dot"], [tuple(row) for row in rows], inputs)
+        return dispatch_shared(OPS["dot"], rows, inputs)
     if len(biases) != len(rows):
         raise ValueError(f"dot_rows: {len(rows)} rows but {len(biases)} biases; give one bias "
                          "per row")

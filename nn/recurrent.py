@@ -215,7 +215,7 @@ class RecurrentCell(Module):
         Raises:
             NotImplementedError: the subclass does not define its step.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not define __call__(x, state)")
+        raise NotImplementedError(f"{type(self).__name__} does not define step(x, state)")
 
     def checked_state(self, state: Any) -> Any:
         """The previous state checked (zeros for ``None``): the hidden vector ``h``."""
