@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from weights import set_weights
 
 import nn
 from autograd import Value, assert_gradients_match
@@ -20,12 +21,7 @@ def leaves(image: list[list[list[float]]]) -> list[list[list[Value]]]:
 
 
 def set_kernel(conv: nn.Conv2d, kernels: list[list[float]], biases: list[float]) -> None:
-    for weights, kernel in zip(conv.weight, kernels, strict=True):
-        for weight, number in zip(weights, kernel, strict=True):
-            weight.data = number
-    assert conv.bias is not None
-    for bias, number in zip(conv.bias, biases, strict=True):
-        bias.data = number
+    set_weights(conv.weight, conv.bias, kernels, biases)
 
 
 # ------------------------------------------------------------------------------------ Conv2d

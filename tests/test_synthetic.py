@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from weights import set_weights
 
 import autograd
 import nn
@@ -20,12 +21,7 @@ from nn import optim
 def set_parameters(
     model: nn.SyntheticGradient, weight: list[list[float]], bias: list[float]
 ) -> None:
-    for row, numbers in zip(model.weight, weight, strict=True):
-        for parameter, number in zip(row, numbers, strict=True):
-            parameter.data = number
-    assert model.bias is not None
-    for parameter, number in zip(model.bias, bias, strict=True):
-        parameter.data = number
+    set_weights(model.weight, model.bias, weight, bias)
 
 
 # ------------------------------------------------------------------------------ the start
