@@ -10,12 +10,12 @@
 
 __version__ = "0.2.0"  # the package version; pyproject.toml reads it from here
 
-from . import ops
-from .custom import register_op
+from .core import ops
+from .core.custom import register_op
 from .explain import explain, step_through
-from .forward import Dual, jacfwd, jvp
-from .functional import grad, hessian, jacobian, value_and_grad
-from .functions import dot, dot_rows, log_sum_exp, maximum, minimum, softmax, sum
+from .transforms.forward import Dual, jacfwd, jvp
+from .transforms.functional import grad, hessian, jacobian, value_and_grad
+from .core.functions import dot, dot_rows, log_sum_exp, maximum, minimum, softmax, sum
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
@@ -24,13 +24,13 @@ from .gradcheck import (
     check_graph,
     gradcheck,
 )
-from .graph import backward, topological_order, zero_grad
-from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .ops import OPS, Op
-from .symbolic import symbolic_grad, to_sympy
-from .tape import CompiledTape, Tape, TapeBranchError, trace
-from .torch_check import ComparisonReport, compare_with_torch
-from .value import Value
+from .core.backprop import backward, topological_order, zero_grad
+from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .core.ops import OPS, Op
+from .transforms.symbolic import symbolic_grad, to_sympy
+from .replay.tape import CompiledTape, Tape, TapeBranchError, trace
+from .pytorch.compare import ComparisonReport, compare_with_torch
+from .core.value import Value
 
 __all__ = [
     "GradcheckError",

@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import propagate, rule_failed
-from .naming import node_names as _names
-from .naming import number_formatter as _formatter
-from .naming import op_title as _op_title
-from .value import Value
+from .core.backprop import propagate, rule_failed
+from .core.naming import node_names as _names
+from .core.naming import number_formatter as _formatter
+from .core.naming import op_title as _op_title
+from .core.value import Value
 
 __all__ = ["Derivation", "Row", "StepThrough", "explain", "step_through"]
 
@@ -136,7 +136,7 @@ class _Step:
 def _record(root: Value) -> tuple[list[_Step], dict[Value, float]]:
     """The backward pass of ``root`` as the core's sweep runs it, one :class:`_Step` per node.
 
-    The steps are observed from :func:`autograd.graph.propagate` (the one backward core), so
+    The steps are observed from :func:`autograd.core.backprop.propagate` (the one backward core), so
     they are exactly the rules ``backward()`` runs, in its order, skipping the nodes it skips
     (those no gradient reaches). Nothing is mutated. Returns the steps and every gradient.
     """
@@ -308,8 +308,8 @@ def step_through(root: Value, **options: Any) -> StepThrough:
     Raises:
         TypeError: ``root`` is not a Value.
     """
-    from .viz import DEFAULT_MAX_NODES
-    from .viz import draw_frame as _draw
+    from .viz.drawing import DEFAULT_MAX_NODES
+    from .viz.drawing import draw_frame as _draw
 
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value, got {type(root).__name__}: {root!r}")

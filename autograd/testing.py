@@ -41,11 +41,11 @@ except ImportError:  # hypothesis is a test dependency, not an engine one
         "strategies): pip install 'chainrule[testing]'  (or: pip install hypothesis)"
     ) from None
 
-from .custom import BUILTIN_OPS
-from .foreign import dispatch
-from .forward import Dual
-from .ops import OPS, REALS, Interval, Op
-from .value import Value
+from .core.custom import BUILTIN_OPS
+from .core.dispatch import dispatch
+from .transforms.forward import Dual
+from .core.ops import OPS, REALS, Interval, Op
+from .core.value import Value
 
 #: Inputs of drawn expressions lie in [-INPUT_BOUND, INPUT_BOUND].
 INPUT_BOUND = 2.0

@@ -64,7 +64,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from autograd.torch_functions import require_torch
+from autograd.pytorch.dispatch import require_torch
 
 from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import MLP, Activation, Flatten, Layer, Neuron, Sequential

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Value
-from autograd.numbers import is_real
+from autograd.core.numbers import is_real
 
 from .module import Module
 

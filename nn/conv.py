@@ -18,7 +18,7 @@ from typing import Any
 
 from autograd import Value, dot
 from autograd import sum as value_sum
-from autograd.numbers import is_count, require_count
+from autograd.core.numbers import is_count, require_count
 
 from .layers import generator, initial_weights
 from .module import Module, register

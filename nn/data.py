@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from autograd.numbers import is_real, require_count
+from autograd.core.numbers import is_real, require_count
 
 Sample = TypeVar("Sample")
 Label = TypeVar("Label")

@@ -30,7 +30,7 @@ from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot, dot_rows
-from autograd.numbers import require_count
+from autograd.core.numbers import require_count
 
 from .module import Module, build, parameter_count, register
 

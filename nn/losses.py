@@ -28,7 +28,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.numbers import is_real
+from autograd.core.numbers import is_real
 
 Number = int | float
 Prediction = Value | Number | Sequence[Value | Number]

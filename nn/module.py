@@ -30,7 +30,7 @@ from typing import Any, Self, TypeVar
 
 from autograd import Value
 from autograd.files import write_atomically
-from autograd.numbers import is_count, is_real
+from autograd.core.numbers import is_count, is_real
 
 #: The ``format`` field of a model file.
 FORMAT = "chainrule.model"

@@ -13,8 +13,8 @@ were run here, by the engine, before the page was written. Each training step is
 4. ``optimizer.step()``: the new weights and biases.
 
 A timeline jumps to each training step. Every number is read from the engine (``Value.data``
-and ``.grad`` after ``backward()``), formatted by :mod:`autograd.naming`; the page itself
-(:mod:`autograd.page`) does no maths.
+and ``.grad`` after ``backward()``), formatted by :mod:`autograd.core.naming`; the page itself
+(:mod:`autograd.pages.player`) does no maths.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import Any
 from autograd import Value
 from autograd import sum as value_sum
 from autograd.files import write_atomically
-from autograd.naming import format_number
-from autograd.numbers import is_real, require_count
-from autograd.page import Binding, InfoCard, PageData, Step, clip_rows, render_page
+from autograd.core.naming import format_number
+from autograd.core.numbers import is_real, require_count
+from autograd.pages.player import Binding, InfoCard, PageData, Step, clip_rows, render_page
 
 from .layers import MLP, Layer
 

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from autograd import Value
-from autograd.numbers import is_count, is_real, require_count
+from autograd.core.numbers import is_count, is_real, require_count
 
 State = dict[str, float]
 

@@ -42,8 +42,8 @@ from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot
-from autograd.foreign import engine_of
-from autograd.numbers import is_real, require_count
+from autograd.core.dispatch import engine_of
+from autograd.core.numbers import is_real, require_count
 
 from .layers import generator
 from .module import Module, register

@@ -47,7 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Value, dot, no_grad
-from autograd.numbers import is_real, require_count
+from autograd.core.numbers import is_real, require_count
 
 from .module import Module, register
 

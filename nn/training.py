@@ -27,7 +27,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.numbers import require_count
+from autograd.core.numbers import require_count
 
 from .batch_replay import BatchReplay
 from .data import batches

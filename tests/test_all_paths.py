@@ -33,10 +33,10 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, check_graph, detect_anomaly, explain, step_through, trace
-from autograd.graph import propagate
+from autograd.core.backprop import propagate
 from autograd.ops import OPS, unregister
 from autograd.testing import Expression, expressions
-from autograd.value import apply
+from autograd.core.value import apply
 
 # ------------------------------------------------------------------------------ the faults
 

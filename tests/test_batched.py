@@ -347,9 +347,9 @@ def test_a_tape_without_inputs_has_no_batch():
 
 def test_without_numpy_the_import_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numpy", None)
-    monkeypatch.delitem(sys.modules, "autograd.batched")
+    monkeypatch.delitem(sys.modules, "autograd.replay.batched")
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[batched\]'"):
-        importlib.import_module("autograd.batched")
+        importlib.import_module("autograd.replay.batched")
 
 
 # ---------------------------------------------------------------------------- nn.fit

@@ -31,7 +31,7 @@ from autograd import (
     topological_order,
     trace,
 )
-from autograd.graph import propagate
+from autograd.core.backprop import propagate
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, explain, step_through
-from autograd.graph import topological_order
+from autograd.core.backprop import topological_order
 from autograd.viz import draw_graph
 
 

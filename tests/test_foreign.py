@@ -1,4 +1,4 @@
-"""autograd.foreign: the free functions and custom ops hand foreign operands to their engine."""
+"""autograd.core.dispatch: the free functions and custom ops hand foreign operands to their engine."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import autograd
-from autograd.foreign import ENGINES, register_engine
+from autograd.core.dispatch import ENGINES, register_engine
 
 
 class Tagged:

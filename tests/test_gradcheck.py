@@ -29,7 +29,7 @@ from autograd import (
     maximum,
     minimum,
 )
-from autograd.custom import BUILTIN_OPS
+from autograd.core.custom import BUILTIN_OPS
 from autograd.ops import cos
 
 

@@ -21,7 +21,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import sum as value_sum
-from autograd.naming import expression, format_number, node_names, op_title
+from autograd.core.naming import expression, format_number, node_names, op_title
 from autograd.viz import interactive, save_html, to_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,9 +204,9 @@ def test_to_html_rejects_bad_options_naming_them() -> None:
 
 
 def test_to_html_refuses_a_graph_too_large_for_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    import autograd.graph_page
+    import autograd.viz.graph_page
 
-    monkeypatch.setattr(autograd.graph_page, "MAX_PAGE_EDGES", 10)
+    monkeypatch.setattr(autograd.viz.graph_page, "MAX_PAGE_EDGES", 10)
     xs = [Value(1.0) for _ in range(11)]
     with pytest.raises(ValueError, match="11 operand edges, more than a page takes"):
         to_html(value_sum(xs))
@@ -218,7 +218,7 @@ def test_to_html_refuses_a_graph_too_large_for_a_page(monkeypatch: pytest.Monkey
     '<svg><foreignObject><div>x</div></foreignObject></svg>',
 ])
 def test_page_refuses_an_svg_with_markup_that_runs(svg: str) -> None:
-    from autograd.page import inline_svg
+    from autograd.pages.player import inline_svg
 
     with pytest.raises(ValueError, match="refusing an SVG"):
         inline_svg(svg)

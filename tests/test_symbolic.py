@@ -16,7 +16,7 @@ import sympy
 from hypothesis import given
 
 from autograd import Value, symbolic_grad, to_sympy
-from autograd.graph import propagate
+from autograd.core.backprop import propagate
 from autograd.testing import expressions
 
 x_, y_ = sympy.symbols("x y", real=True)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, compare_with_torch
-from autograd.torch_check import ComparisonReport, Status
+from autograd.pytorch.compare import ComparisonReport, Status
 
 
 def rows(report: ComparisonReport) -> dict[str, Any]:

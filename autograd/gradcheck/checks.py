@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..numbers import is_real, require_finite
-from ..value import Value
+from ..core.numbers import is_real, require_finite
+from ..core.value import Value
 from .differences import Stencil, Tolerance, checked_down_the_steps, rounding_noise
 from .evaluation import Evaluation, Probe, evaluate, function_name, input_names
 from .kinks import judge_at_kink

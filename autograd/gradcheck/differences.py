@@ -46,11 +46,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..numbers import is_real
+from ..core.numbers import is_real
 from .report import GradcheckRow
 
 if TYPE_CHECKING:
-    from ..value import Value
+    from ..core.value import Value
 
 #: Twice the unit roundoff of float64: 2**-52.
 MACHINE_EPSILON = sys.float_info.epsilon

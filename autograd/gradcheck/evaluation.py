@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..graph import propagate, topological_order
-from ..mode import enable_grad
-from ..value import COMPARISONS, Value
+from ..core.backprop import propagate, topological_order
+from ..core.modes import enable_grad
+from ..core.value import COMPARISONS, Value
 from .differences import Stencil, sweep_rounding_scale
 from .kinks import Kink, collect_kinks, kink_location
 

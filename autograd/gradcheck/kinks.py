@@ -20,12 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..value import Value
+from ..core.value import Value
 from .differences import Stencil, Tolerance
 from .report import GradcheckRow, GradcheckStatus, describe_node
 
 if TYPE_CHECKING:
-    from ..ops import Op
+    from ..core.ops import Op
     from .evaluation import Evaluation
 
 #: The detail of a row excused because every rule checks out alone.

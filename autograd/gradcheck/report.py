@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..value import Value
+    from ..core.value import Value
 
 
 class GradcheckStatus(StrEnum):

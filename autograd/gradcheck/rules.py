@@ -11,10 +11,10 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from ..graph import propagate, topological_order, wrong_shape
-from ..mode import enable_grad
-from ..numbers import is_count
-from ..value import Value, apply
+from ..core.backprop import propagate, topological_order, wrong_shape
+from ..core.modes import enable_grad
+from ..core.numbers import is_count
+from ..core.value import Value, apply
 from .differences import (
     Stencil,
     Tolerance,

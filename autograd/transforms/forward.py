@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, cast
 
-from .foreign import register_engine
+from ..core.dispatch import register_engine
 from .functional import _normalise, _positions, _shape_like
-from .mode import ANOMALY_DETECTION
-from .numbers import is_real, require_finite
-from .ops import OPS, Op
-from .value import Number, Value, describe_nodes
+from ..core.modes import ANOMALY_DETECTION
+from ..core.numbers import is_real, require_finite
+from ..core.ops import OPS, Op
+from ..core.value import Number, Value, describe_nodes
 
 Operand = Any  # a Dual, a Value (a constant in forward mode) or a number
 
@@ -355,12 +355,12 @@ def apply(op: Op, *operands: Operand) -> Dual:
 
 
 def _dual_engine(op: Op, operands: tuple[Any, ...]) -> Dual:
-    """The engine :mod:`autograd.foreign` hands an op to when an operand is a Dual."""
+    """The engine :mod:`autograd.core.dispatch` hands an op to when an operand is a Dual."""
     return apply(op, *operands)
 
 
 # The free functions (``autograd.sum``, ``dot``, ...) and the functions made by
-# :func:`~autograd.register_op` record through :func:`autograd.foreign.dispatch`: the engine's
+# :func:`~autograd.register_op` record through :func:`autograd.core.dispatch.dispatch`: the engine's
 # path runs first, and only operands it refuses (a ``TypeError``) are looked at, so a Dual
 # operand sends the op here. ``dispatch`` is re-exported for the modules that import it from here.
 register_engine(f"{Dual.__module__}.{Dual.__qualname__}", _dual_engine)

@@ -1,7 +1,7 @@
 """chainrule's free functions and custom ops on PyTorch tensors, and the one way to import torch.
 
-:mod:`autograd.functions` and :func:`autograd.register_op` hand an op whose operands include
-torch tensors to :func:`torch_engine` (registered with :mod:`autograd.foreign` for
+:mod:`autograd.core.functions` and :func:`autograd.register_op` hand an op whose operands include
+torch tensors to :func:`torch_engine` (registered with :mod:`autograd.core.dispatch` for
 ``torch.Tensor``), so ``autograd.maximum(a, b)`` on two tensors is ``torch.maximum(a, b)`` and a
 function written with chainrule's free functions runs on tensors unchanged: what
 :func:`autograd.compare_with_torch` needs. A custom op runs on tensors through the ``torch_ops``
@@ -18,10 +18,10 @@ from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any
 
-from .custom import BUILTIN_OPS
-from .foreign import register_engine
-from .numbers import is_real
-from .ops import Op
+from ..core.custom import BUILTIN_OPS
+from ..core.dispatch import register_engine
+from ..core.numbers import is_real
+from ..core.ops import Op
 
 
 def require_torch(what: str) -> Any:

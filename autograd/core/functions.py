@@ -11,8 +11,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .foreign import dispatch as apply  # records on Values; torch tensors go to their engine
-from .foreign import dispatch_shared
+from .dispatch import dispatch as apply  # records on Values; torch tensors go to their engine
+from .dispatch import dispatch_shared
 from .numbers import is_real
 from .ops import OPS
 from .value import Number, Value

@@ -14,8 +14,8 @@ from contextvars import ContextVar
 from numbers import Real
 from typing import Any
 
-from . import graph
-from .mode import GRAD_ENABLED, TRACING
+from . import backprop as graph
+from .modes import GRAD_ENABLED, TRACING
 from .numbers import require_finite, shortened
 from .ops import OPS, Op
 
@@ -105,10 +105,10 @@ def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]
 
 
 def _foreign(*operands: Any) -> bool:
-    """True if an operand belongs to an engine registered in :mod:`autograd.foreign` (a Dual
+    """True if an operand belongs to an engine registered in :mod:`autograd.core.dispatch` (a Dual
     of forward mode): ``value * dual`` then returns NotImplemented, so Python runs
     ``dual.__rmul__(value)``."""
-    from .foreign import engine_of
+    from .dispatch import engine_of
 
     return engine_of(operands) is not None
 
@@ -305,7 +305,7 @@ class Value:
         Returns a ``graphviz.Digraph`` that renders inline in Jupyter. Needs the ``graphviz``
         package (``pip install chainrule[viz]``); the engine itself does not.
         """
-        from .viz import draw_graph
+        from ..viz.drawing import draw_graph
 
         return draw_graph(self, **options)
 
@@ -425,7 +425,7 @@ _new_object = object.__new__
 _grad_enabled = GRAD_ENABLED.get
 _ONLY_VALUES = {Value}
 
-#: While a tape is being traced (:mod:`autograd.tape`) or gradcheck evaluates f, the list that
+#: While a tape is being traced (:mod:`autograd.replay.tape`) or gradcheck evaluates f, the list that
 #: receives every comparison between Values as ``(symbol, left, right, result)``; else ``None``.
 COMPARISONS: ContextVar[list[tuple[str, Value, Any, bool]] | None] = ContextVar(
     "chainrule_comparisons", default=None

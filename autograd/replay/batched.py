@@ -13,14 +13,14 @@ same inputs; the replay runs them as one matrix product ``W @ X + b`` over the b
 of ``k`` rows, shape ``(k, B)``), and an activation applied to every row of a stack runs once
 on the whole stack. Any other instruction runs on its own row, shape ``(1, B)``. The working
 nodes (:class:`_Node`) have the fields the backward core reads, and the backward pass is the
-engine's own :func:`autograd.graph.sweep` over them: a node's ``rule`` is its op's array rule
+engine's own :func:`autograd.core.backprop.sweep` over them: a node's ``rule`` is its op's array rule
 and gradients are numpy arrays whose truth value says "some row received a gradient".
 
 Errors are the engine's: when an array holds a non-finite number, the first such row is run
 again on the op's float ``forward`` (or ``rule``), which raises exactly what ``Value`` raises,
 with notes naming the tape instruction and the row. Guards (comparisons the traced function
 made between Values) are checked on every row; the first row where one flips raises
-:class:`~autograd.tape.TapeBranchError` naming that row.
+:class:`~autograd.replay.tape.TapeBranchError` naming that row.
 
 An op without an array form (a custom op registered without one) cannot be batched:
 :meth:`Tape.vmap` raises ``NotImplementedError`` naming it (replay such a tape row by row
@@ -43,12 +43,12 @@ except ImportError:  # numpy is optional: only the batched replay needs it
         "(or: pip install numpy)"
     ) from None
 
-from .graph import LOCK, sweep
-from .mode import ANOMALY_DETECTION
-from .numbers import is_real
-from .ops import Op
+from ..core.backprop import LOCK, sweep
+from ..core.modes import ANOMALY_DETECTION
+from ..core.numbers import is_real
+from ..core.ops import Op
 from .tape import _COMPARE, _branch_error, _Slot
-from .value import evaluate
+from ..core.value import evaluate
 
 if TYPE_CHECKING:
     from .tape import Instruction, Tape

@@ -2,15 +2,15 @@
 
 :func:`draw_graph` turns the graph behind a Value into a :class:`graphviz.Digraph`: one record
 per Value (label | data | grad) and one small node per op, with an edge for every operand (so
-``a + a`` has two edges into ``+``). Node ids follow :func:`autograd.graph.topological_order`,
+``a + a`` has two edges into ``+``). Node ids follow :func:`autograd.core.backprop.topological_order`,
 so the DOT text is the same on every run. Options add the chain-rule view (each edge carries the
 local derivative d(out)/d(input) at the current values), colour by gradient magnitude, and a cap
 on the size: above ``max_nodes`` drawn nodes the picture is shrunk to at most ``max_nodes`` by
-summary nodes (:mod:`autograd.layout` decides which), each saying how many nodes it hides.
+summary nodes (:mod:`autograd.viz.layout` decides which), each saying how many nodes it hides.
 
 :func:`to_html`, :func:`save_html` and :func:`interactive` make the same drawing into a
 self-contained browser page that steps through the forward and backward passes
-(:mod:`autograd.graph_page`).
+(:mod:`autograd.viz.graph_page`).
 
 Building a drawing needs the ``graphviz`` Python package (``pip install 'chainrule[viz]'``;
 importing this module without it raises an ImportError that says so); rendering it (SVG in
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import write_atomically
-from .graph import topological_order
+from ..files import write_atomically
+from ..core.backprop import topological_order
 from .layout import Layout, Summary, plan_layout
-from .naming import format_number, node_name, op_title
-from .numbers import require_count
-from .value import Value
+from ..core.naming import format_number, node_name, op_title
+from ..core.numbers import require_count
+from ..core.value import Value
 
 try:
     import graphviz
@@ -44,7 +44,7 @@ except ImportError:
     ) from None
 
 if TYPE_CHECKING:
-    from .page import InlinePage
+    from ..pages.player import InlinePage
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -113,7 +113,7 @@ class Graph(graphviz.Digraph):
 
 
 # --------------------------------------------------------------------------------------------
-# Text helpers (names, op titles and numbers are autograd.naming's)
+# Text helpers (names, op titles and numbers are autograd.core.naming's)
 # --------------------------------------------------------------------------------------------
 
 
@@ -385,7 +385,7 @@ def draw_frame(
         element_ids: give every record (``v3``), op node (``v3_op``), operand edge
             (``e3_0``: node 3, operand 0) and summary (``s0``) that id in the SVG, so that a
             page's script can find them.
-        layout: the plan of what to draw, from :func:`autograd.layout.plan_layout` on
+        layout: the plan of what to draw, from :func:`autograd.viz.layout.plan_layout` on
             ``root``'s topological order (with leaves) and ``max_nodes``; made when omitted.
         **options: :func:`draw_graph`'s options.
 
@@ -488,7 +488,7 @@ def save_graph(root: Value, path: str | os.PathLike[str], **options: Any) -> Pat
 
 
 # --------------------------------------------------------------------------------------------
-# Browser pages (built by autograd.graph_page)
+# Browser pages (built by autograd.viz.graph_page)
 # --------------------------------------------------------------------------------------------
 
 
@@ -546,9 +546,9 @@ def interactive(root: Value, **options: Any) -> InlinePage:
         **options: as :func:`to_html`, plus ``height`` (pixels of the frame, default 620).
 
     Returns:
-        An :class:`autograd.page.InlinePage`; its ``.html`` is the page.
+        An :class:`autograd.pages.player.InlinePage`; its ``.html`` is the page.
     """
-    from .page import InlinePage
+    from ..pages.player import InlinePage
 
     height = options.pop("height", 620)
     return InlinePage(to_html(root, **options), height=height)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import topological_order
-from .ops import Op
-from .value import Value
+from ..core.backprop import topological_order
+from ..core.ops import Op
+from ..core.value import Value
 
 #: Floats that are whole numbers up to this size become sympy integers (``x**2``, not ``x**2.0``).
 _EXACT_INTEGERS = 2.0**53

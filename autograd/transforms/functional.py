@@ -11,10 +11,10 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .graph import propagate
-from .mode import enable_grad
-from .numbers import is_count
-from .value import Value
+from ..core.backprop import propagate
+from ..core.modes import enable_grad
+from ..core.numbers import is_count
+from ..core.value import Value
 
 Structure = Any  # a float, or a (nested) list of floats, shaped like an argument
 

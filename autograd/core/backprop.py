@@ -12,7 +12,7 @@ Everything that walks a graph goes through this module:
   floats and, with ``create_graph=True``, on Values (the rules are written for both), checks every
   contribution inside ``detect_anomaly()``, and reports each step to an observer (how
   :func:`autograd.explain` and the pages see the pass). It also runs on the tape's replay slots
-  (:mod:`autograd.tape`), which have the same four fields as a Value.
+  (:mod:`autograd.replay.tape`), which have the same four fields as a Value.
 - :func:`rule_failed` and :func:`wrong_shape` are the one error contract for a rule: the original
   exception is kept and the op, its inputs and the node are added with ``add_note``; a rule that
   does not return one gradient per input is a ``TypeError`` naming the op.
@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .mode import ANOMALY_DETECTION, GRAD_ENABLED
+from .modes import ANOMALY_DETECTION, GRAD_ENABLED
 
 if TYPE_CHECKING:
     from .value import Value

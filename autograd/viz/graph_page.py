@@ -13,7 +13,7 @@ for them, and lists the steps a learner walks through:
   gradient; the last step gives 0 to the nodes no gradient reached.
 
 The numbers are the engine's (``node.data``, explain's rows), written by
-:mod:`autograd.naming` exactly as the drawing writes them; :mod:`autograd.page` makes the
+:mod:`autograd.core.naming` exactly as the drawing writes them; :mod:`autograd.pages.player` makes the
 HTML. Nodes hidden in a collapsed drawing still have their steps: the summary hiding them is
 outlined and the panel shows their products.
 """
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .explain import Derivation, Row, explain
-from .graph import topological_order
+from ..explain import Derivation, Row, explain
+from ..core.backprop import topological_order
 from .layout import Layout, plan_layout
-from .naming import expression, format_number, node_names, op_title
-from .page import Binding, InfoCard, PageData, Step, clip_rows, render_page
-from .value import Value
-from .viz import DEFAULT_MAX_NODES, DrawingOptions, draw_frame
+from ..core.naming import expression, format_number, node_names, op_title
+from ..pages.player import Binding, InfoCard, PageData, Step, clip_rows, render_page
+from ..core.value import Value
+from .drawing import DEFAULT_MAX_NODES, DrawingOptions, draw_frame
 
 __all__ = ["MAX_PAGE_EDGES", "graph_page"]
 

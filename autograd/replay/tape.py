@@ -39,12 +39,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .graph import LOCK, sweep, topological_order
-from .mode import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
-from .naming import expression
-from .numbers import is_real
-from .ops import Op
-from .value import COMPARISONS, Number, Value, evaluate
+from ..core.backprop import LOCK, sweep, topological_order
+from ..core.modes import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
+from ..core.naming import expression
+from ..core.numbers import is_real
+from ..core.ops import Op
+from ..core.value import COMPARISONS, Number, Value, evaluate
 
 if TYPE_CHECKING:
     from .batched import BatchedTape
@@ -174,7 +174,7 @@ class _Slot:
 
     A tape builds one slot per input, parameter and instruction once, wired like the traced
     graph; every replay writes new numbers into them and runs the engine's own sweep
-    (:func:`autograd.graph.sweep`) over them, so a replay cannot apply the chain rule
+    (:func:`autograd.core.backprop.sweep`) over them, so a replay cannot apply the chain rule
     differently from ``backward()``.
     """
 
@@ -353,7 +353,7 @@ class Tape:
         return CompiledTape(self)
 
     def vmap(self) -> BatchedTape:
-        """This tape replayed over a batch of rows at once (see :mod:`autograd.batched`).
+        """This tape replayed over a batch of rows at once (see :mod:`autograd.replay.batched`).
 
         Raises:
             ImportError: numpy is not installed (``pip install 'chainrule[batched]'``).
@@ -387,7 +387,7 @@ class Tape:
         """Write the inputs and parameters into the slots and evaluate every instruction.
 
         Each instruction runs its op's float forward and is checked as the engine checks a new
-        node (:func:`autograd.value.evaluate`): a domain error or a non-finite result raises
+        node (:func:`autograd.core.value.evaluate`): a domain error or a non-finite result raises
         here, with a note naming the instruction.
         """
         for slot, number in zip(self._slots, inputs + parameters, strict=False):
@@ -429,7 +429,7 @@ class Tape:
 
 
 class _Written(NamedTuple):
-    """An instruction as :func:`autograd.naming.expression` reads a node: its op and inputs."""
+    """An instruction as :func:`autograd.core.naming.expression` reads a node: its op and inputs."""
 
     op: Op
     parents: tuple[int, ...]

@@ -24,7 +24,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .foreign import dispatch
+from .dispatch import dispatch
 from .ops import OPS, Interval, Op, register
 from .value import Value
 

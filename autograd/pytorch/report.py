@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gradcheck.report import GradcheckStatus
+from ..gradcheck.report import GradcheckStatus
 
 #: How a row of a :class:`ComparisonReport` came out: the engine's one status enum, shared with
 #: gradcheck's reports (PASS, FAIL or CONVENTION here).

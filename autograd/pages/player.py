@@ -30,8 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomically
-from .numbers import require_count
+from ..files import write_atomically
+from ..core.numbers import require_count
 
 __all__ = ["Binding", "InfoCard", "InlinePage", "PageData", "Step", "render_page"]
 

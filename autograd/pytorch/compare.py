@@ -10,7 +10,7 @@ the Hessian (our ``create_graph=True`` against torch's), and returns a table lik
 ``abs()``, comparisons, and the methods ``exp log sqrt tanh sigmoid relu sin cos``. chainrule's
 free functions ``maximum``, ``minimum``, ``sum``, ``dot``, ``log_sum_exp`` and ``softmax`` run on
 tensors too (their ops hand tensor operands to the torch versions in
-:mod:`autograd.torch_functions`, through :mod:`autograd.foreign`), and a custom op from
+:mod:`autograd.pytorch.dispatch`, through :mod:`autograd.core.dispatch`), and a custom op from
 :func:`autograd.register_op` runs on torch through ``torch_ops={name: torch_function}``.
 
 Where the two engines differ on purpose, at points where the derivative is a convention, a
@@ -42,14 +42,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gradcheck.evaluation import function_name, input_names
-from .graph import topological_order
-from .mode import enable_grad
-from .numbers import is_real
-from .ops import OPS
-from .torch_functions import TORCH_OPS, require_torch
-from .torch_report import ComparisonReport, ComparisonRow, Status
-from .value import Value
+from ..gradcheck.evaluation import function_name, input_names
+from ..core.backprop import topological_order
+from ..core.modes import enable_grad
+from ..core.numbers import is_real
+from ..core.ops import OPS
+from .dispatch import TORCH_OPS, require_torch
+from .report import ComparisonReport, ComparisonRow, Status
+from ..core.value import Value
 
 __all__ = ["CONVENTIONS", "ComparisonReport", "ComparisonRow", "Convention", "Status",
            "compare_with_torch"]

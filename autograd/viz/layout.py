@@ -7,7 +7,7 @@ until the drawing fits: groups by the dotted labels ``nn`` gives parameters (neu
 layers), fans (ops with many inputs) trimmed to as many inputs as fit, long chains shortened to
 as many end nodes as fit, and last the nodes farthest from the root in one summary.
 
-:mod:`autograd.viz` draws the plan; the browser page (:mod:`autograd.graph_page`) uses the same
+:mod:`autograd.viz` draws the plan; the browser page (:mod:`autograd.viz.graph_page`) uses the same
 plan so that a collapsed graph still steps. Standard library only.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .naming import op_title
-from .value import Value
+from ..core.naming import op_title
+from ..core.value import Value
 
 __all__ = ["Layout", "Summary", "plan_layout"]
 

@@ -2,9 +2,9 @@
 
 ``autograd.maximum``, ``minimum``, ``sum``, ``dot``, ``log_sum_exp`` (and so ``softmax``) and the
 functions that :func:`autograd.register_op` returns record their op through :func:`dispatch`
-rather than :func:`autograd.value.apply`. On Values and numbers the two are the same. When the
+rather than :func:`autograd.core.value.apply`. On Values and numbers the two are the same. When the
 engine refuses an operand with a ``TypeError`` and an operand's type has a registered *engine*
-(``autograd.torch_functions`` registers one for ``torch.Tensor``), the op is handed to that engine
+(``autograd.pytorch.dispatch`` registers one for ``torch.Tensor``), the op is handed to that engine
 instead, so one function ``f`` written with them also runs on another engine's scalars: what
 :func:`autograd.compare_with_torch` needs.
 
@@ -67,7 +67,7 @@ def dispatch(op: Op, *operands: Any) -> Any:
 
 def dispatch_shared(op: Op, heads: Sequence[Sequence[Any]], shared: Sequence[Any]) -> list[Any]:
     """``[dispatch(op, *head, *shared) for head in heads]`` with the engine's fast path for a
-    layer (:func:`autograd.value.apply_shared`) when every operand is a Value or a number.
+    layer (:func:`autograd.core.value.apply_shared`) when every operand is a Value or a number.
 
     Raises:
         TypeError: as :func:`dispatch`.

@@ -1,7 +1,7 @@
 """How nodes, ops and numbers are written wherever the graph is shown to a person.
 
 One place for three rules that drawings (:mod:`autograd.viz`), derivation tables
-(:mod:`autograd.explain`), printouts and the browser pages (:mod:`autograd.graph_page`,
+(:mod:`autograd.explain`), printouts and the browser pages (:mod:`autograd.viz.graph_page`,
 ``nn.save_network_html``) share, so that a node called ``v7`` in a drawing is ``v7`` in the table
 beside it and ``0.7071`` is written the same way everywhere:
 
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
-from .graph import topological_order
+from .backprop import topological_order
 from .value import Value
 
 __all__ = [
