@@ -4,18 +4,17 @@
 records one row per chain-rule product: for an op node and one of its inputs, the local derivative
 d(node)/d(input), the upstream gradient d(root)/d(node), their product (the contribution), and the
 input's gradient accumulated so far. It prints as a text table and shows as an HTML table in
-Jupyter. :func:`step_through` turns the same walk into one drawing per step.
+Jupyter. :func:`autograd.step_through` (in :mod:`autograd.viz.stepping`) turns the same walk
+into one drawing per step, and the browser pages show the same rows.
 
-This module needs only the standard library; the drawings of :func:`step_through` are built by
-:mod:`autograd.viz` (and so need the ``graphviz`` package) only when it is called.
+This module needs only the standard library.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .core.backprop import propagate, rule_failed
 from .core.naming import node_names as _names
@@ -23,7 +22,7 @@ from .core.naming import number_formatter as _formatter
 from .core.naming import op_title as _op_title
 from .core.value import Value
 
-__all__ = ["Derivation", "Row", "StepThrough", "explain", "step_through"]
+__all__ = ["Derivation", "Product", "Row", "Step", "explain", "record_steps"]
 
 
 @dataclass(frozen=True)
@@ -119,28 +118,33 @@ class Derivation:
                 f"<thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>")
 
 
-_Product = tuple[int, Value, float, float, float, float]
+class Product(NamedTuple):
+    """One chain-rule product: ``upstream * local = contribution``, added to ``input``'s grad."""
+
+    operand: int  # which operand of the node the input is
+    input: Value
+    local: float  # d(node)/d(input)
+    upstream: float  # d(root)/d(node)
+    contribution: float  # upstream * local
+    accumulated: float  # the input's gradient after this contribution
 
 
 @dataclass(frozen=True)
-class _Step:
-    """One node's turn in the backward pass: its chain-rule products, in operand order.
-
-    ``products`` holds ``(operand, input, local, upstream, contribution, accumulated)``.
-    """
+class Step:
+    """One node's turn in the backward pass: its chain-rule products, in operand order."""
 
     node: Value
-    products: list[_Product]
+    products: list[Product]
 
 
-def _record(root: Value) -> tuple[list[_Step], dict[Value, float]]:
-    """The backward pass of ``root`` as the core's sweep runs it, one :class:`_Step` per node.
+def record_steps(root: Value) -> tuple[list[Step], dict[Value, float]]:
+    """The backward pass of ``root`` as the core's sweep runs it, one :class:`Step` per node.
 
     The steps are observed from :func:`autograd.core.backprop.propagate` (the one backward core), so
     they are exactly the rules ``backward()`` runs, in its order, skipping the nodes it skips
     (those no gradient reaches). Nothing is mutated. Returns the steps and every gradient.
     """
-    steps: list[_Step] = []
+    steps: list[Step] = []
 
     def observe(node: Value, upstream: Any, contributions: Any) -> None:
         op = node.op
@@ -151,16 +155,16 @@ def _record(root: Value) -> tuple[list[_Step], dict[Value, float]]:
         except Exception as error:
             raise rule_failed(error, node) from None
         running: dict[Value, float] = {}
-        products: list[_Product] = []
+        products: list[Product] = []
         for operand, (parent, local, contribution) in enumerate(
             zip(node.parents, locals_, contributions, strict=True)
         ):
             share = 0.0 if contribution is None else float(contribution)
             before = running.get(parent, parent.grad)
             running[parent] = before + share if share else before
-            products.append((operand, parent, 0.0 if local is None else float(local),
-                             float(upstream), share, running[parent]))
-        steps.append(_Step(node, products))
+            products.append(Product(operand, parent, 0.0 if local is None else float(local),
+                                    float(upstream), share, running[parent]))
+        steps.append(Step(node, products))
 
     gradients = propagate(root, 1.0, observer=observe)
     return steps, {node: float(grad) for node, grad in gradients.items()}
@@ -190,154 +194,11 @@ def explain(root: Value, *, precision: int = 4) -> Derivation:
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}: {root!r}")
     names = _names(root)
-    steps, gradients = _record(root)
+    steps, gradients = record_steps(root)
     rows = [
-        Row(number, names[step.node], _op_title(step.node), names[parent], operand, local,
-            upstream, contribution, accumulated)
+        Row(number, names[step.node], _op_title(step.node), names[product.input], product.operand,
+            product.local, product.upstream, product.contribution, product.accumulated)
         for number, step in enumerate(steps, start=1)
-        for operand, parent, local, upstream, contribution, accumulated in step.products
+        for product in step.products
     ]
     return Derivation(root, rows, gradients, precision, [step.node for step in steps])
-
-
-class _Frames(Sequence[Any]):
-    """The drawings of a step-through, each built the first time it is asked for.
-
-    Recording the pass is linear in the size of the graph; each drawing costs one pass over the
-    graph, paid only for the frames actually shown (a slider shows a few; a 2,000-op chain has
-    2,000 frames that nobody renders all of).
-    """
-
-    def __init__(self, draw: Callable[[int], Any], count: int) -> None:
-        self._draw = draw
-        self._count = count
-        self._built: dict[int, Any] = {}
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[position] for position in range(*index.indices(self._count))]
-        position = index + self._count if index < 0 else index
-        if not 0 <= position < self._count:
-            raise IndexError(f"frame {index} of a step-through with {self._count} frames")
-        if position not in self._built:
-            self._built[position] = self._draw(position)
-        return self._built[position]
-
-
-class StepThrough:
-    """The backward pass as a sequence of drawings, for a slider in Jupyter.
-
-    Attributes:
-        frames: one :class:`autograd.viz.Graph` per step, drawn when first indexed. Frame 0
-            shows the seed (the root's gradient 1); frame k shows the gradients after the k-th
-            node has passed its gradient to its inputs, with that node outlined in red.
-            Gradients not reached yet show as ``·``.
-        captions: one line per frame saying what happened in it.
-    """
-
-    def __init__(self, frames: Sequence[Any], captions: list[str]) -> None:
-        self.frames = frames
-        self.captions = captions
-        self._svg: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __repr__(self) -> str:
-        return f"<StepThrough of {len(self.frames)} frames>"
-
-    def svg(self, index: int) -> str:
-        """Frame ``index`` rendered to SVG text (cached).
-
-        Raises:
-            autograd.viz.GraphvizNotFoundError: the ``dot`` program is missing.
-        """
-        if index not in self._svg:
-            self._svg[index] = self.frames[index].pipe(format="svg", encoding="utf-8")
-        return self._svg[index]
-
-    def widget(self) -> Any:
-        """An ipywidgets box: a slider over the steps above the rendered frame.
-
-        Raises:
-            ImportError: ipywidgets is not installed (``pip install ipywidgets``).
-        """
-        import ipywidgets
-
-        slider = ipywidgets.IntSlider(value=0, min=0, max=len(self.frames) - 1, step=1,
-                                      description="step", continuous_update=False)
-        caption = ipywidgets.Label(value=self.captions[0])
-        picture = ipywidgets.HTML(value=self.svg(0))
-
-        def show(change: dict[str, Any]) -> None:
-            index = change["new"]
-            caption.value = self.captions[index]
-            picture.value = self.svg(index)
-
-        slider.observe(show, names="value")
-        return ipywidgets.VBox([slider, caption, picture])
-
-    def _ipython_display_(self) -> None:
-        """Jupyter: a slider when ipywidgets is installed, else every frame in turn."""
-        from IPython.display import display
-
-        try:
-            box = self.widget()
-        except ImportError:
-            for frame in self.frames:
-                display(frame)
-            return
-        display(box)
-
-
-def step_through(root: Value, **options: Any) -> StepThrough:
-    """Replay ``root``'s backward pass one node at a time, as drawings.
-
-    Args:
-        root: the Value to differentiate (its ``.grad`` fields are not touched).
-        **options: drawing options of :func:`autograd.viz.draw_graph` (``rankdir``,
-            ``show_local_grads``, ``color_by_grad``, ``max_nodes``, ``precision``).
-
-    Returns:
-        A :class:`StepThrough` whose ``frames`` are the drawings; in Jupyter it displays as a
-        slider (with ipywidgets) or as the frames one after another.
-
-    Raises:
-        TypeError: ``root`` is not a Value.
-    """
-    from .viz.drawing import DEFAULT_MAX_NODES
-    from .viz.drawing import draw_frame as _draw
-
-    if not isinstance(root, Value):
-        raise TypeError(f"step_through needs a Value, got {type(root).__name__}: {root!r}")
-    settings: dict[str, Any] = {"rankdir": "LR", "show_grad": True, "show_local_grads": False,
-                "color_by_grad": False, "max_nodes": DEFAULT_MAX_NODES, "precision": 4}
-    unknown = set(options) - set(settings)
-    if unknown:
-        raise TypeError(f"step_through: unknown drawing option(s) {sorted(unknown)}; "
-                        f"known: {sorted(settings)}")
-    settings.update(options)
-    names = _names(root)
-    number = _formatter(int(settings["precision"]))
-    steps, _ = _record(root)
-    captions = [f"step 0: seed d({names[root]})/d({names[root]}) = 1"]
-    for index, step in enumerate(steps, start=1):
-        upstream = number(step.products[0][3]) if step.products else "0"
-        passed = ", ".join(f"grad({names[parent]}) += {upstream} × {number(local)}"
-                           for _, parent, local, _, _, _ in step.products)
-        captions.append(f"step {index}: {names[step.node]} ({_op_title(step.node)}) passes "
-                        f"back its grad: {passed}")
-
-    def draw(position: int) -> Any:
-        gradients: dict[Value, float] = {root: 1.0}
-        for step in steps[:position]:
-            for _, parent, _, _, _, accumulated in step.products:
-                gradients[parent] = accumulated
-        highlight = steps[position - 1].node if position else root
-        return _draw(root, grads=gradients, highlight=highlight, caption=captions[position],
-                     **settings)
-
-    return StepThrough(_Frames(draw, len(captions)), captions)

@@ -43,9 +43,9 @@ except ImportError:  # hypothesis is a test dependency, not an engine one
 
 from .core.custom import BUILTIN_OPS
 from .core.dispatch import dispatch
-from .transforms.forward import Dual
 from .core.ops import OPS, REALS, Interval, Op
 from .core.value import Value
+from .transforms.forward import Dual
 
 #: Inputs of drawn expressions lie in [-INPUT_BOUND, INPUT_BOUND].
 INPUT_BOUND = 2.0

@@ -21,7 +21,7 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from .losses import _integer_label
+from .labels import integer_label
 
 
 class BatchReplay:
@@ -56,7 +56,7 @@ class BatchReplay:
             return None
         if samples.ndim not in (1, 2):
             return None
-        labels = all(_integer_label(t) is not None for t in y)
+        labels = all(integer_label(t) is not None for t in y)
         replay = cls(model, loss, samples.ndim == 1, labels)
         try:
             batched, _ = replay._tape(X[0], y[0])
@@ -78,7 +78,7 @@ class BatchReplay:
         rows = np.asarray(xs, dtype=float).reshape(count, -1)
         groups: dict[int | None, list[int]] = {}
         for index, target in enumerate(ts):
-            groups.setdefault(_integer_label(target) if self.labels else None, []).append(index)
+            groups.setdefault(integer_label(target) if self.labels else None, []).append(index)
         total = 0.0
         outputs: list[Any] = [None] * count
         gradients = np.zeros(len(self.parameters))
@@ -107,7 +107,7 @@ class BatchReplay:
         shape of the model's output: 0 for one Value, n for a list of n."""
         import numpy as np
 
-        key = _integer_label(target) if self.labels else None
+        key = integer_label(target) if self.labels else None
         if key not in self.tapes:
             self.tapes[key] = self._trace(x, target)
             known = {id(parameter): index for index, parameter in enumerate(self.parameters)}

@@ -21,7 +21,6 @@ A number is any ``numbers.Real`` but ``bool`` (numpy scalars and Fractions inclu
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any
@@ -30,27 +29,10 @@ import autograd
 from autograd import Value
 from autograd.core.numbers import is_real
 
+from .labels import integer_label
+
 Number = int | float
 Prediction = Value | Number | Sequence[Value | Number]
-
-
-def _integer_label(label: Any) -> int | None:
-    """``label`` as an integer class index, or None when it is not one.
-
-    Integers are anything ``operator.index`` accepts (int, numpy integers); an integer-valued real
-    number (``3.0``, a label read as a float) also counts. ``bool`` does not, nor does ``2.5``.
-    """
-    if isinstance(label, bool):
-        return None
-    try:
-        return operator.index(label)
-    except TypeError:
-        pass
-    if isinstance(label, Real):
-        number = float(label)
-        if number.is_integer():
-            return int(number)
-    return None
 
 
 def _as_value(item: Any, loss: str) -> Value:
@@ -206,7 +188,7 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
             f"cross_entropy needs one logit per class (at least 2), got {len(values)}; for a "
             "single output use binary_cross_entropy_with_logits"
         )
-    index = _integer_label(class_index)
+    index = integer_label(class_index)
     if index is None:
         raise TypeError(
             f"cross_entropy: class_index must be an integer, got {type(class_index).__name__} "

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from autograd import Value
-from autograd.files import write_atomically
 from autograd.core.numbers import is_count, is_real
+from autograd.files import write_atomically
 
 #: The ``format`` field of a model file.
 FORMAT = "chainrule.model"

@@ -27,9 +27,9 @@ from typing import Any
 
 from autograd import Value
 from autograd import sum as value_sum
-from autograd.files import write_atomically
 from autograd.core.naming import format_number
 from autograd.core.numbers import is_real, require_count
+from autograd.files import write_atomically
 from autograd.pages.player import Binding, InfoCard, PageData, Step, clip_rows, render_page
 
 from .layers import MLP, Layer

@@ -42,7 +42,7 @@ from operator import methodcaller
 from typing import Any
 
 from autograd import Value, dot
-from autograd.core.dispatch import engine_of
+from autograd.core.engines import engine_of
 from autograd.core.numbers import is_real, require_count
 
 from .layers import generator

@@ -31,7 +31,7 @@ from autograd.core.numbers import require_count
 
 from .batch_replay import BatchReplay
 from .data import batches
-from .losses import _integer_label
+from .labels import integer_label, is_class_label, negative_class
 
 Model = Callable[[Any], Any]
 Loss = Callable[[Any, Any], Value]
@@ -80,11 +80,6 @@ def _number(value: Any) -> float:
     return value.data if isinstance(value, Value) else float(value)
 
 
-def _is_label(target: Any) -> bool:
-    """An integer class label: an int or numpy integer, or an integer-valued float; not a bool."""
-    return _integer_label(target) is not None
-
-
 def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> int:
     """The class a model's output stands for (see the module docstring for the rule).
 
@@ -99,12 +94,8 @@ def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> i
     return max(range(len(scores)), key=scores.__getitem__)
 
 
-def _negative_class(y: Sequence[Any]) -> int:
-    return -1 if any(_integer_label(t) == -1 for t in y) else 0
-
-
 def _correct(output: Any, target: Any, threshold: float, negative: int) -> bool:
-    return predicted_class(output, threshold, negative) == _integer_label(target)
+    return predicted_class(output, threshold, negative) == integer_label(target)
 
 
 def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: float = 0.0) -> float:
@@ -128,10 +119,10 @@ def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: flo
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy: needs as many labels as samples (> 0), got {len(X)} and "
                          f"{len(y)}")
-    bad = [t for t in y if not _is_label(t)]
+    bad = [t for t in y if not is_class_label(t)]
     if bad:
         raise ValueError(f"accuracy: labels must be integers (class indices), got {bad[0]!r}")
-    negative = _negative_class(y)
+    negative = negative_class(y)
     with autograd.no_grad():
         hits = sum(_correct(model(x), t, threshold, negative) for x, t in zip(X, y, strict=True))
     return hits / len(X)
@@ -139,7 +130,7 @@ def accuracy(model: Model, X: Sequence[Any], y: Sequence[Any], *, threshold: flo
 
 def _evaluate(model: Model, X: Sequence[Any], y: Sequence[Any], loss: Loss, threshold: float,
               labels: bool) -> tuple[float, float | None]:
-    negative = _negative_class(y)
+    negative = negative_class(y)
     total, hits = 0.0, 0
     with autograd.no_grad():
         for x, t in zip(X, y, strict=True):
@@ -296,8 +287,8 @@ class _Trainer:
                  threshold: float, targets: Sequence[Any], compile: bool) -> None:  # noqa: A002
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.schedule, self.penalty, self.threshold = schedule, penalty, threshold
-        self.labels = all(_is_label(t) for t in targets)
-        self.negative = _negative_class(targets)
+        self.labels = all(is_class_label(t) for t in targets)
+        self.negative = negative_class(targets)
         self.compile = compile
         self.step = 0
         self.tapes: dict[int, tuple[Any, list[int]]] = {}

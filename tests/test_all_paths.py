@@ -173,7 +173,7 @@ def _step_through(problem: Problem, leaves: list[Value]) -> list[float]:
     def drawn(root: Value, *, grads: dict[Value, float], **options: Any) -> dict[Value, float]:
         return dict(grads)
 
-    with mock.patch("autograd.viz.draw_frame", drawn):
+    with mock.patch("autograd.viz.stepping.draw_frame", drawn):
         last = step_through(_build(problem, leaves)).frames[-1]
     return [last.get(leaf, 0.0) for leaf in leaves]
 

@@ -19,7 +19,7 @@ import pytest
 from lookalikes import Float32Like, Int64Like
 
 import autograd
-import autograd.viz
+import autograd.viz.stepping
 from autograd import (
     Value,
     check_graph,
@@ -228,7 +228,7 @@ def drawings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         return "a drawing"
 
-    monkeypatch.setattr(autograd.viz, "draw_frame", draw)
+    monkeypatch.setattr(autograd.viz.stepping, "draw_frame", draw)
     return calls
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import autograd
-from autograd.core.dispatch import ENGINES, register_engine
+from autograd.core.engines import ENGINES, register_engine
 
 
 class Tagged:

@@ -34,12 +34,33 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 from .modes import ANOMALY_DETECTION, GRAD_ENABLED
+from .numbers import is_real
 
-if TYPE_CHECKING:
-    from .value import Value
+
+@runtime_checkable
+class Node(Protocol):
+    """What the backward pass reads and writes on a node, and all it needs to know of it.
+
+    A :class:`~autograd.core.value.Value` is such a node, and so are the tape's replay slots and
+    the batched replay's nodes: the sort and the sweep never import the class they run on.
+    """
+
+    data: Any  # the node's number (a numpy row for the batched replay)
+    grad: Any  # where the pass accumulates d(root)/d(node)
+    parents: tuple[Any, ...]  # the op's inputs, in operand order (empty for a leaf)
+    op: Any  # the op table entry, whose ``rule`` gives the local derivatives (None for a leaf)
+    label: str
+
+
+def describe_nodes(nodes: Sequence[Any]) -> str:
+    """'(node 'x')', '(nodes 'a', 'b')' or '(unlabelled node)' for an error message."""
+    labels = [repr(node.label) for node in nodes if node.label]
+    if not labels:
+        return "(unlabelled node)" if len(nodes) == 1 else "(unlabelled nodes)"
+    return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
 
 #: Serialises every pass that uses the nodes' ``grad`` slots as working memory.
 LOCK = threading.RLock()
@@ -183,9 +204,9 @@ def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,
 
 
 def topological_order(
-    roots: Value | Iterable[Value], *, include_leaves: bool = False,
-    boundary: Iterable[Value] = (),
-) -> list[Value]:
+    roots: Node | Iterable[Node], *, include_leaves: bool = False,
+    boundary: Iterable[Node] = (),
+) -> list[Any]:
     """The nodes of the graph of ``roots``, each after all of its parents.
 
     This is the engine's one traversal (the backward pass sorts with the same :func:`_sort`).
@@ -214,9 +235,8 @@ def topological_order(
 
 
 def _as_roots(roots: Any) -> list[Any]:
-    from .value import Value
-
-    if isinstance(roots, Value):
+    """One node as a list of one, or the nodes of an iterable as a list."""
+    if isinstance(roots, Node):
         return [roots]
     return list(roots)
 
@@ -229,8 +249,6 @@ _SHAPE = "its rule must return a tuple with one gradient (or None) per input, {c
 def describe_step(node: Any) -> str:
     """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran (on a tape's
     replay slot, also which instruction), for a note."""
-    from .value import describe_nodes
-
     title = node.op.title if node.op is not None else "leaf"
     inputs = ", ".join(repr(parent.data) for parent in node.parents)
     where = f" (output node {node.label!r})" if getattr(node, "label", "") else ""
@@ -261,10 +279,8 @@ def wrong_shape(node: Any, contributions: Any) -> TypeError:
 def _numbers_of(contributions: Any) -> Any:
     """A rule's return value with every Value shown by its number, so that the message of
     :func:`wrong_shape` reads the same on the float path and the recorded path."""
-    from .value import Value
-
     def number(item: Any) -> Any:
-        return item.data if isinstance(item, Value) else item
+        return item.data if isinstance(item, Node) else item
 
     if isinstance(contributions, tuple):
         return tuple(number(item) for item in contributions)
@@ -404,7 +420,7 @@ def _add(node: Any, gradient: Any) -> None:
 
 
 def backward(
-    roots: Value | Sequence[Value], grads: Any = None, *, create_graph: bool = False
+    roots: Node | Sequence[Node], grads: Any = None, *, create_graph: bool = False
 ) -> None:
     """Backpropagate from one output or several, each with its own seed gradient.
 
@@ -440,9 +456,9 @@ def backward(
 
 
 def propagate(
-    root: Value | Sequence[Value], seed: Any = 1.0, *, create_graph: bool = False,
-    order: list[Value] | None = None, observer: Observer | None = None,
-) -> dict[Value, Any]:
+    root: Node | Sequence[Node], seed: Any = 1.0, *, create_graph: bool = False,
+    order: list[Any] | None = None, observer: Observer | None = None,
+) -> dict[Any, Any]:
     """d(root)/d(node) for every node of the graph, returned in a dict; no ``grad`` changes.
 
     Args:
@@ -500,12 +516,10 @@ def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph
 
 
 def _seeds(roots: Any, grads: Any, create_graph: bool) -> list[tuple[Any, Any]]:
-    """(root, seed) pairs, with each seed a float (or a Value with ``create_graph``)."""
-    from .value import Value
-
-    many = not isinstance(roots, Value)
+    """(root, seed) pairs, with each seed a float (or a node with ``create_graph``)."""
+    many = not isinstance(roots, Node)
     root_list = _as_roots(roots)
-    if not root_list or not all(isinstance(root, Value) for root in root_list):
+    if not root_list or not all(isinstance(root, Node) for root in root_list):
         raise TypeError(f"backward needs a Value or a sequence of Values, got {roots!r}")
     if grads is None:
         seed_list: list[Any] = [1.0] * len(root_list)
@@ -519,15 +533,13 @@ def _seeds(roots: Any, grads: Any, create_graph: bool) -> list[tuple[Any, Any]]:
     if len(seed_list) != len(root_list):
         raise TypeError(f"backward: {len(root_list)} roots but {len(seed_list)} seed gradients; "
                         "give one seed per root")
-    return [(root, _seed(seed, create_graph)) for root, seed in zip(root_list, seed_list,
-                                                                      strict=True)]
+    return [(root, _seed(root, seed, create_graph))
+            for root, seed in zip(root_list, seed_list, strict=True)]
 
 
-def _seed(seed: Any, create_graph: bool) -> Any:
-    from .numbers import is_real
-    from .value import Value
-
-    if isinstance(seed, Value):
+def _seed(root: Any, seed: Any, create_graph: bool) -> Any:
+    """A root's seed as a float, or with ``create_graph`` as a constant node of the root's kind."""
+    if isinstance(seed, Node):
         return seed if create_graph else seed.data
     if not is_real(seed):
         raise TypeError(f"backward: a seed gradient must be a number (or a Value), got "
@@ -535,10 +547,10 @@ def _seed(seed: Any, create_graph: bool) -> Any:
     number = float(seed)
     if number - number != 0.0:
         raise ValueError(f"backward: the seed gradient must be finite, got {number!r}")
-    return Value(number) if create_graph else number
+    return type(root)(number) if create_graph else number
 
 
-def zero_grad(roots: Value | Iterable[Value]) -> None:
+def zero_grad(roots: Node | Iterable[Node]) -> None:
     """Set ``grad`` to 0.0 on every node of the graph(s) of ``roots``."""
     with LOCK:
         for node in topological_order(roots, include_leaves=True):

@@ -15,38 +15,12 @@ has refused them. Engines are registered by the dotted name of the type they ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from .engines import engine_of
 from .ops import Op
 from .value import apply, apply_shared
-
-#: ``engine(op, operands) -> result``: computes the table entry ``op`` (its name, its bound
-#: ``params``) on operands of the engine's type.
-Engine = Callable[[Op, tuple[Any, ...]], Any]
-
-#: The registered engines, by the dotted name of the operand type they serve.
-ENGINES: dict[str, Engine] = {}
-
-
-def register_engine(type_name: str, engine: Engine) -> None:
-    """Let operands whose type (or a base class) is called ``type_name`` run through ``engine``.
-
-    Args:
-        type_name: ``module.QualifiedName`` of the operand type, e.g. ``"torch.Tensor"``.
-        engine: ``engine(op, operands)`` computing the op on such operands.
-    """
-    ENGINES[type_name] = engine
-
-
-def engine_of(operands: Iterable[Any]) -> Engine | None:
-    """The engine of the first operand whose type (or a base class) has one, or ``None``."""
-    for operand in operands:
-        for base in type(operand).__mro__:
-            engine = ENGINES.get(f"{base.__module__}.{base.__qualname__}")
-            if engine is not None:
-                return engine
-    return None
 
 
 def dispatch(op: Op, *operands: Any) -> Any:

@@ -15,6 +15,8 @@ from numbers import Real
 from typing import Any
 
 from . import backprop as graph
+from .backprop import describe_nodes
+from .engines import engine_of
 from .modes import GRAD_ENABLED, TRACING
 from .numbers import require_finite, shortened
 from .ops import OPS, Op
@@ -108,8 +110,6 @@ def _foreign(*operands: Any) -> bool:
     """True if an operand belongs to an engine registered in :mod:`autograd.core.dispatch` (a Dual
     of forward mode): ``value * dual`` then returns NotImplemented, so Python runs
     ``dual.__rmul__(value)``."""
-    from .dispatch import engine_of
-
     return engine_of(operands) is not None
 
 
@@ -300,14 +300,16 @@ class Value:
         graph.zero_grad(self)
 
     def graph(self, **options: Any) -> Any:
-        """Draw this Value's graph: the same as ``autograd.viz.draw_graph(self, **options)``.
+        """Draw this Value's graph: a convenience for ``autograd.draw_graph(self, **options)``.
 
         Returns a ``graphviz.Digraph`` that renders inline in Jupyter. Needs the ``graphviz``
-        package (``pip install chainrule[viz]``); the engine itself does not.
+        package (``pip install 'chainrule[viz]'``); the engine itself does not: the drawing layer
+        is handed to the engine by ``autograd/__init__.py`` (:func:`set_drawer`), never imported.
         """
-        from ..viz.drawing import draw_graph
-
-        return draw_graph(self, **options)
+        if _drawer is None:
+            raise RuntimeError("Value.graph: no drawing layer is registered; import autograd "
+                               "(or call autograd.draw_graph(value)) to draw a graph")
+        return _drawer(self, **options)
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from the graph."""
@@ -332,6 +334,17 @@ class Value:
         if self.op is None:
             return ""
         return self.op.symbol or self.op.name
+
+
+#: The function ``Value.graph()`` calls: set by the package (``autograd.viz.draw_graph``, loaded
+#: on first use), so the engine draws without importing the drawing layer.
+_drawer: Callable[..., Any] | None = None
+
+
+def set_drawer(draw: Callable[..., Any]) -> None:
+    """Make ``Value.graph(**options)`` call ``draw(value, **options)`` (the drawing layer's hook)."""
+    global _drawer
+    _drawer = draw
 
 
 def _real(data: Any, label: str) -> float:
@@ -402,14 +415,6 @@ def as_value(operand: Value | Number, op_name: str = "") -> Value:
         f"unsupported operand{where}: {type(operand).__name__} {operand!r}; "
         "operands must be Values or numbers"
     )
-
-
-def describe_nodes(nodes: tuple[Value, ...]) -> str:
-    """'(node 'x')', '(nodes 'a', 'b')' or '(unlabelled node)' for an error message."""
-    labels = [repr(node.label) for node in nodes if node.label]
-    if not labels:
-        return "(unlabelled node)" if len(nodes) == 1 else "(unlabelled nodes)"
-    return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
 
 
 # --------------------------------------------------------------------------------------------

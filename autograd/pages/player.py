@@ -30,8 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomically
 from ..core.numbers import require_count
+from ..files import write_atomically
 
 __all__ = ["Binding", "InfoCard", "InlinePage", "PageData", "Step", "render_page"]
 
@@ -123,7 +123,7 @@ def clip_rows(rows: Sequence[Sequence[Text]], width: int) -> Sequence[Sequence[T
 
 
 def _resource(name: str) -> str:
-    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("autograd.pages").joinpath(name).read_text(encoding="utf-8")
 
 
 def _digest(text: str) -> str:

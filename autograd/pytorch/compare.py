@@ -42,14 +42,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..gradcheck.evaluation import function_name, input_names
 from ..core.backprop import topological_order
 from ..core.modes import enable_grad
 from ..core.numbers import is_real
 from ..core.ops import OPS
+from ..core.value import Value
+from ..gradcheck.evaluation import function_name, input_names
 from .dispatch import TORCH_OPS, require_torch
 from .report import ComparisonReport, ComparisonRow, Status
-from ..core.value import Value
 
 __all__ = ["CONVENTIONS", "ComparisonReport", "ComparisonRow", "Convention", "Status",
            "compare_with_torch"]

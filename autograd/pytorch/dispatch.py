@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..core.custom import BUILTIN_OPS
-from ..core.dispatch import register_engine
+from ..core.engines import register_engine
 from ..core.numbers import is_real
 from ..core.ops import Op
 

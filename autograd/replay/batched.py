@@ -47,11 +47,11 @@ from ..core.backprop import LOCK, sweep
 from ..core.modes import ANOMALY_DETECTION
 from ..core.numbers import is_real
 from ..core.ops import Op
-from .tape import _COMPARE, _branch_error, _Slot
 from ..core.value import evaluate
+from .program import COMPARE, Instruction, Slot, branch_error
 
 if TYPE_CHECKING:
-    from .tape import Instruction, Tape
+    from .tape import Tape
 
 __all__ = ["BatchedTape"]
 
@@ -616,11 +616,11 @@ class BatchedTape:
             left: Any = np.broadcast_to(self._slot(guard.left), (self._width,))
             right: Any = (np.broadcast_to(self._slot(int(guard.right)), (self._width,))
                      if guard.right_is_slot else guard.right)
-            holds = _COMPARE[guard.symbol](left, right) == guard.outcome
+            holds = COMPARE[guard.symbol](left, right) == guard.outcome
             if not holds.all():
                 row = int(np.argmin(holds))
                 right_number = right[row] if guard.right_is_slot else right
-                raise _branch_error(guard, float(left[row]), float(right_number), row=row)
+                raise branch_error(guard, float(left[row]), float(right_number), row=row)
 
     # ------------------------------------------------------------------ errors
     def checked_rule(self, step: _Elementwise, grad: Any, out: Any, inputs: tuple[Any, ...],
@@ -681,7 +681,7 @@ class BatchedTape:
             label = tape.parameters[slot - tape.inputs].label
         else:
             label = tape.instructions[slot - first].label
-        operand = _Slot(None, (), label, f"v{slot}")
+        operand = Slot(None, (), label, f"v{slot}")
         operand.data = float(np.broadcast_to(self._slot(slot), (self._width,))[row])
         return operand
 

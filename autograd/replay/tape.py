@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.backprop import LOCK, sweep, topological_order
@@ -45,63 +44,12 @@ from ..core.naming import expression
 from ..core.numbers import is_real
 from ..core.ops import Op
 from ..core.value import COMPARISONS, Number, Value, evaluate
+from .program import COMPARE, Guard, Instruction, Slot, TapeBranchError, branch_error
 
 if TYPE_CHECKING:
     from .batched import BatchedTape
 
 __all__ = ["CompiledTape", "Guard", "Instruction", "Tape", "TapeBranchError", "trace"]
-
-
-class TapeBranchError(RuntimeError):
-    """A replay reached a comparison whose recorded outcome no longer holds.
-
-    The traced function would take another path for these numbers, so the tape does not
-    describe it: trace the function again, or use ``autograd.maximum``/``minimum`` (ops the tape
-    replays exactly) instead of comparing Values in Python.
-    """
-
-
-@dataclass(frozen=True)
-class Instruction:
-    """One line of the Wengert list: ``v[output] = op(v[inputs[0]], ...)``."""
-
-    op: Op
-    output: int
-    inputs: tuple[int, ...]
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Guard:
-    """A comparison made while tracing: ``left symbol right`` was ``outcome``.
-
-    ``right`` is a slot number when ``right_is_slot``, otherwise the constant compared with.
-    """
-
-    symbol: str
-    left: int
-    right: float
-    right_is_slot: bool
-    outcome: bool
-
-    def holds(self, values: Sequence[float]) -> bool:
-        """Whether the comparison gives the recorded outcome on ``values``."""
-        right = values[int(self.right)] if self.right_is_slot else self.right
-        return _COMPARE[self.symbol](values[self.left], right) == self.outcome
-
-    def text(self) -> str:
-        """The guard as it prints: ``assert v3 > v5`` or ``assert not v3 > v5``."""
-        right = f"v{int(self.right)}" if self.right_is_slot else repr(self.right)
-        test = f"v{self.left} {self.symbol} {right}"
-        return f"assert {test}" if self.outcome else f"assert not {test}"
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
 
 
 def trace(
@@ -169,27 +117,6 @@ def _number(item: Any, index: int, where: str) -> float:
     return number
 
 
-class _Slot:
-    """A replay's working node: the four fields the backward core reads, plus where it is.
-
-    A tape builds one slot per input, parameter and instruction once, wired like the traced
-    graph; every replay writes new numbers into them and runs the engine's own sweep
-    (:func:`autograd.core.backprop.sweep`) over them, so a replay cannot apply the chain rule
-    differently from ``backward()``.
-    """
-
-    __slots__ = ("data", "grad", "parents", "op", "label", "context")
-
-    def __init__(self, op: Op | None, parents: tuple[_Slot, ...], label: str,
-                 context: str) -> None:
-        self.data = 0.0
-        self.grad = 0.0
-        self.parents = parents
-        self.op = op
-        self.label = label
-        self.context = context
-
-
 class Tape:
     """A Wengert list: inputs, parameters, numbered instructions, guards and the output slot.
 
@@ -247,19 +174,19 @@ class Tape:
 
     # ------------------------------------------------------------------ building
     def _build_slots(self) -> None:
-        """One working slot per tape slot, and each instruction's guards (see :class:`_Slot`).
+        """One working slot per tape slot, and each instruction's guards (see :class:`Slot`).
 
         Each guard rides on the instruction computing the later of its operands (guards on
         leaves alone are checked before the first instruction).
         """
         first = self.inputs + len(self.parameters)
-        slots = [_Slot(None, (), label, f"v{index}")
+        slots = [Slot(None, (), label, f"v{index}")
                  for index, label in enumerate(self.input_labels)]
-        slots += [_Slot(None, (), parameter.label, f"v{self.inputs + index}")
+        slots += [Slot(None, (), parameter.label, f"v{self.inputs + index}")
                   for index, parameter in enumerate(self.parameters)]
         for instruction in self.instructions:
             parents = tuple(slots[slot] for slot in instruction.inputs)
-            slots.append(_Slot(instruction.op, parents, instruction.label,
+            slots.append(Slot(instruction.op, parents, instruction.label,
                                f"tape instruction {self._line(instruction.output)}"))
         self._slots = slots
         self._interior = slots[first:]
@@ -380,8 +307,8 @@ class Tape:
         for guard in guards:
             left = slots[guard.left].data
             right = slots[int(guard.right)].data if guard.right_is_slot else guard.right
-            if _COMPARE[guard.symbol](left, right) != guard.outcome:
-                raise _branch_error(guard, left, right)
+            if COMPARE[guard.symbol](left, right) != guard.outcome:
+                raise branch_error(guard, left, right)
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
         """Write the inputs and parameters into the slots and evaluate every instruction.
@@ -441,19 +368,6 @@ def _expression(instruction: Instruction) -> str:
     return expression(_Written(instruction.op, instruction.inputs), names)
 
 
-def _branch_error(guard: Guard, left: float, right: float,
-                  row: int | None = None) -> TapeBranchError:
-    right_name = f"v{int(guard.right)} = {right!r}" if guard.right_is_slot else repr(right)
-    test = guard.text().removeprefix("assert ")
-    where = "" if row is None else f" in row {row} of the batch"
-    return TapeBranchError(
-        f"tape guard '{test}' no longer holds{where} (v{guard.left} = {left!r}, "
-        f"{right_name}): the traced function compared these Values and took a branch that "
-        "these numbers would not take; trace it again for them, or use autograd.maximum/"
-        "minimum, which the tape replays exactly"
-    )
-
-
 # ------------------------------------------------------------------------------ code generation
 
 
@@ -491,7 +405,7 @@ class CompiledTape(Tape):
         self._compiled_both = namespace["both"]
 
     def _raise_branch(self, index: int, left: float, right: float) -> TapeBranchError:
-        return _branch_error(self.guards[index], left, right)
+        return branch_error(self.guards[index], left, right)
 
     def _run_forward(self, inputs: list[float], parameters: list[float]) -> float:
         try:

@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, cast
 
-from ..core.dispatch import register_engine
-from .functional import _normalise, _positions, _shape_like
+from ..core.engines import register_engine
 from ..core.modes import ANOMALY_DETECTION
 from ..core.numbers import is_real, require_finite
 from ..core.ops import OPS, Op
 from ..core.value import Number, Value, describe_nodes
+from .functional import argument_positions, normalise_argnums, shaped_like
 
 Operand = Any  # a Dual, a Value (a constant in forward mode) or a number
 
@@ -502,10 +502,10 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         ValueError: an argument is selected twice (``argnums=(0, -2)`` with two arguments).
         TypeError, ValueError: as :func:`jvp`, for the selected arguments.
     """
-    selected, single = _normalise("jacfwd", argnums)
+    selected, single = normalise_argnums("jacfwd", argnums)
 
     def jacobian_of(*args: Any) -> Any:
-        positions = _positions("jacfwd", selected, len(args))
+        positions = argument_positions("jacfwd", selected, len(args))
         primals = [args[position] for position in positions]
         sizes = [_count(primal) for primal in primals]
 
@@ -542,8 +542,8 @@ def _rows(f: Callable[..., Any], primals: list[Any], sizes: list[int]
 
 def _shaped(flat: list[float], primals: list[Any]) -> list[Any]:
     """``flat`` cut into one piece per argument, each shaped like that argument."""
-    numbers = iter(flat)  # _shape_like takes the numbers from the front
-    return [_shape_like(primal, numbers) for primal in primals]
+    numbers = iter(flat)  # shaped_like takes the numbers from the front
+    return [shaped_like(primal, numbers) for primal in primals]
 
 
 def _count(argument: Any) -> int:

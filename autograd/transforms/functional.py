@@ -31,14 +31,14 @@ def _lift(argument: Any, leaves: list[Value]) -> Any:
     return leaf
 
 
-def _shape_like(argument: Any, numbers: Iterator[float]) -> Structure:
+def shaped_like(argument: Any, numbers: Iterator[float]) -> Structure:
     """Rebuild ``argument``'s list shape from the next numbers of ``numbers``."""
     if isinstance(argument, list | tuple):
-        return type(argument)(_shape_like(item, numbers) for item in argument)
+        return type(argument)(shaped_like(item, numbers) for item in argument)
     return next(numbers)
 
 
-def _normalise(caller: str, argnums: Any) -> tuple[tuple[int, ...], bool]:
+def normalise_argnums(caller: str, argnums: Any) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple, and whether it was a single integer (one result, not a tuple).
 
     Raises:
@@ -53,7 +53,7 @@ def _normalise(caller: str, argnums: Any) -> tuple[tuple[int, ...], bool]:
     return selected, single
 
 
-def _positions(caller: str, argnums: tuple[int, ...], count: int) -> list[int]:
+def argument_positions(caller: str, argnums: tuple[int, ...], count: int) -> list[int]:
     """The argument positions ``argnums`` select among ``count`` arguments, from 0.
 
     Raises:
@@ -80,7 +80,7 @@ def _call(caller: str, f: Callable[..., Any], args: tuple[Any, ...],
     """Call ``f`` with the selected arguments lifted; return (output, leaves per argnum)."""
     lifted = list(args)
     leaves_per_arg: list[list[Value]] = []
-    for position in _positions(caller, argnums, len(args)):
+    for position in argument_positions(caller, argnums, len(args)):
         leaves: list[Value] = []
         lifted[position] = _lift(args[position], leaves)
         leaves_per_arg.append(leaves)
@@ -100,7 +100,7 @@ def _gradient_numbers(output: Any, leaves: list[Value], create_graph: bool = Fal
 def _shaped_gradients(output: Any, args: tuple[Any, ...], argnums: tuple[int, ...],
                       leaves_per_arg: list[list[Value]], single: bool) -> Any:
     """The gradient of ``output`` for each selected argument, shaped like that argument."""
-    parts = [_shape_like(args[index], iter(_gradient_numbers(output, leaves)))
+    parts = [shaped_like(args[index], iter(_gradient_numbers(output, leaves)))
              for index, leaves in zip(argnums, leaves_per_arg, strict=True)]
     return parts[0] if single else tuple(parts)
 
@@ -127,7 +127,7 @@ def value_and_grad(
 
 def _value_and_grad(caller: str, f: Callable[..., Any],
                     argnums: int | Sequence[int]) -> Callable[..., tuple[float, Any]]:
-    selected, single = _normalise(caller, argnums)
+    selected, single = normalise_argnums(caller, argnums)
 
     def value_and_gradient(*args: Any) -> tuple[float, Any]:
         output, leaves_per_arg = _call(caller, f, args, selected)
@@ -158,7 +158,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
     is a list with one gradient per output: the rows of the Jacobian). Raises as
     :func:`value_and_grad` does for ``argnums``.
     """
-    selected, single = _normalise("jacobian", argnums)
+    selected, single = normalise_argnums("jacobian", argnums)
 
     def jacobian_of(*args: Any) -> Any:
         output, leaves_per_arg = _call("jacobian", f, args, selected)
@@ -178,7 +178,7 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     Computed by differentiating the recorded gradient (``create_graph=True``) once per input.
     Raises as :func:`value_and_grad` does for ``argnums``.
     """
-    selected, _ = _normalise("hessian", argnums)
+    selected, _ = normalise_argnums("hessian", argnums)
 
     def hessian_of(*args: Any) -> Any:
         output, leaves_per_arg = _call("hessian", f, args, selected)

@@ -24,14 +24,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..files import write_atomically
 from ..core.backprop import topological_order
-from .layout import Layout, Summary, plan_layout
 from ..core.naming import format_number, node_name, op_title
 from ..core.numbers import require_count
 from ..core.value import Value
+from ..files import write_atomically
+from .layout import Layout, Summary, plan_layout
 
 try:
     import graphviz
@@ -43,8 +43,6 @@ except ImportError:
         name="graphviz",
     ) from None
 
-if TYPE_CHECKING:
-    from ..pages.player import InlinePage
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -53,11 +51,8 @@ __all__ = [
     "GraphvizNotFoundError",
     "draw_frame",
     "draw_graph",
-    "interactive",
     "local_derivatives",
     "save_graph",
-    "save_html",
-    "to_html",
 ]
 
 #: Drawn nodes (value records, op nodes and summaries) above which a graph is collapsed.
@@ -485,70 +480,3 @@ def save_graph(root: Value, path: str | os.PathLike[str], **options: Any) -> Pat
     data = graph.source.encode("utf-8") if suffix == ".dot" else graph.pipe(format=suffix[1:])
     write_atomically(target, data)
     return target
-
-
-# --------------------------------------------------------------------------------------------
-# Browser pages (built by autograd.viz.graph_page)
-# --------------------------------------------------------------------------------------------
-
-
-def to_html(root: Value, **options: Any) -> str:
-    """One self-contained HTML page that steps through ``root``'s forward and backward passes.
-
-    The page holds the drawing (SVG rendered by Graphviz, as :func:`draw_graph` draws it), the
-    numbers (computed here by the engine: values in topological order, then the chain-rule
-    products of :func:`autograd.explain`) and a small script; it makes no network request, so
-    it works offline and from ``file://``. It shows "step k of N" and moves with the arrow
-    keys, Home/End and buttons (play, pause, previous, next, reset, speed); step 0 shows only
-    the leaves' values, the forward steps reveal values, the backward steps reveal gradients
-    with their products (upstream × local = contribution), and the last step ends the backward
-    pass. Clicking or hovering a node shows its op, inputs, local derivatives and gradient.
-    Nothing is mutated: no ``.grad`` is written.
-
-    Args:
-        root: the Value whose graph is shown.
-        **options: ``rankdir``, ``show_local_grads``, ``max_nodes`` and ``precision`` as in
-            :func:`draw_graph` (precision 4 significant digits by default), and ``title``.
-
-    Returns:
-        The page as text.
-
-    Raises:
-        TypeError: ``root`` is not a Value, or an option is unknown.
-        ValueError: an option is out of range, or the graph is too large for a page.
-        GraphvizNotFoundError: the ``dot`` program is missing.
-    """
-    from .graph_page import graph_page
-
-    return graph_page(root, **options)
-
-
-def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Write :func:`to_html`'s page to ``path`` (atomically; the suffix should be .html).
-
-    Returns:
-        The path written.
-
-    Raises:
-        The errors of :func:`to_html`.
-    """
-    target = Path(path)
-    write_atomically(target, to_html(root, **options).encode("utf-8"))
-    return target
-
-
-def interactive(root: Value, **options: Any) -> InlinePage:
-    """:func:`to_html`'s page for Jupyter: the returned object shows the page inline (in an
-    iframe whose ``srcdoc`` is the page) as its ``_repr_html_``.
-
-    Args:
-        root: the Value whose graph is shown.
-        **options: as :func:`to_html`, plus ``height`` (pixels of the frame, default 620).
-
-    Returns:
-        An :class:`autograd.pages.player.InlinePage`; its ``.html`` is the page.
-    """
-    from ..pages.player import InlinePage
-
-    height = options.pop("height", 620)
-    return InlinePage(to_html(root, **options), height=height)

@@ -20,17 +20,20 @@ outlined and the panel shows their products.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from ..explain import Derivation, Row, explain
 from ..core.backprop import topological_order
-from .layout import Layout, plan_layout
 from ..core.naming import expression, format_number, node_names, op_title
-from ..pages.player import Binding, InfoCard, PageData, Step, clip_rows, render_page
 from ..core.value import Value
+from ..explain import Derivation, Row, explain
+from ..files import write_atomically
+from ..pages.player import Binding, InfoCard, InlinePage, PageData, Step, clip_rows, render_page
 from .drawing import DEFAULT_MAX_NODES, DrawingOptions, draw_frame
+from .layout import Layout, plan_layout
 
-__all__ = ["MAX_PAGE_EDGES", "graph_page"]
+__all__ = ["MAX_PAGE_EDGES", "graph_page", "interactive", "save_html", "to_html"]
 
 #: The most operand edges a graph page takes: each becomes a step's row and text changes, so a
 #: larger graph would make a page of many megabytes.
@@ -248,3 +251,66 @@ def graph_page(
         info=steps.cards(),
         hint="Click or hover a node to see its op, inputs, local derivatives and gradient.")
     return render_page(page)
+
+
+# --------------------------------------------------------------------------------------------
+# The page's public forms: text, a file, a Jupyter cell
+# --------------------------------------------------------------------------------------------
+
+
+def to_html(root: Value, **options: Any) -> str:
+    """One self-contained HTML page that steps through ``root``'s forward and backward passes.
+
+    The page holds the drawing (SVG rendered by Graphviz, as :func:`draw_graph` draws it), the
+    numbers (computed here by the engine: values in topological order, then the chain-rule
+    products of :func:`autograd.explain`) and a small script; it makes no network request, so
+    it works offline and from ``file://``. It shows "step k of N" and moves with the arrow
+    keys, Home/End and buttons (play, pause, previous, next, reset, speed); step 0 shows only
+    the leaves' values, the forward steps reveal values, the backward steps reveal gradients
+    with their products (upstream × local = contribution), and the last step ends the backward
+    pass. Clicking or hovering a node shows its op, inputs, local derivatives and gradient.
+    Nothing is mutated: no ``.grad`` is written.
+
+    Args:
+        root: the Value whose graph is shown.
+        **options: ``rankdir``, ``show_local_grads``, ``max_nodes`` and ``precision`` as in
+            :func:`draw_graph` (precision 4 significant digits by default), and ``title``.
+
+    Returns:
+        The page as text.
+
+    Raises:
+        TypeError: ``root`` is not a Value, or an option is unknown.
+        ValueError: an option is out of range, or the graph is too large for a page.
+        GraphvizNotFoundError: the ``dot`` program is missing.
+    """
+    return graph_page(root, **options)
+
+
+def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write :func:`to_html`'s page to ``path`` (atomically; the suffix should be .html).
+
+    Returns:
+        The path written.
+
+    Raises:
+        The errors of :func:`to_html`.
+    """
+    target = Path(path)
+    write_atomically(target, to_html(root, **options).encode("utf-8"))
+    return target
+
+
+def interactive(root: Value, **options: Any) -> InlinePage:
+    """:func:`to_html`'s page for Jupyter: the returned object shows the page inline (in an
+    iframe whose ``srcdoc`` is the page) as its ``_repr_html_``.
+
+    Args:
+        root: the Value whose graph is shown.
+        **options: as :func:`to_html`, plus ``height`` (pixels of the frame, default 620).
+
+    Returns:
+        An :class:`autograd.pages.player.InlinePage`; its ``.html`` is the page.
+    """
+    height = options.pop("height", 620)
+    return InlinePage(to_html(root, **options), height=height)
