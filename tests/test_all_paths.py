@@ -15,6 +15,9 @@ engine can differentiate them, and asserts that they all agree:
 * and gradcheck's localisation (``check_graph``) agrees: it finds no wrong rule where a gradient
   flows, and where the paths fail it names the failing node with the same error.
 
+The textbook pass (``autograd.core.textbook``, the plain version a learner reads first) is one of
+the paths: it must equal ``backward()`` bit for bit.
+
 The paths are one table, :data:`PATHS`: a new way to differentiate (the batched replay
 ``Tape.vmap()``) is one more entry. Run with the ``ci`` profile by ``make test`` and with the
 ``fuzz`` profile (2,000 examples) by ``make fuzz``.
@@ -33,6 +36,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, check_graph, detect_anomaly, explain, step_through, trace
+from autograd.core import textbook
 from autograd.core.backprop import propagate
 from autograd.ops import OPS, unregister
 from autograd.testing import Expression, expressions
@@ -178,6 +182,11 @@ def _step_through(problem: Problem, leaves: list[Value]) -> list[float]:
     return [last.get(leaf, 0.0) for leaf in leaves]
 
 
+def _textbook(problem: Problem, leaves: list[Value]) -> list[float]:
+    textbook.backward(_build(problem, leaves))
+    return [leaf.grad for leaf in leaves]
+
+
 def _tape(problem: Problem, leaves: list[Value]) -> list[float]:
     return list(trace(problem.function, *leaves).grad(*problem.inputs))
 
@@ -194,6 +203,10 @@ def _batched_tape(problem: Problem, leaves: list[Value]) -> list[float]:
     _, gradients = batched.value_and_grad(*[numpy.array([x, x]) for x in problem.inputs])
     return [float(gradient[0]) for gradient in gradients]
 
+
+#: The fault the textbook pass reports in its own words (a wrong-shaped rule result is a
+#: ValueError of ``zip(strict=True)`` there, the core's named TypeError everywhere else).
+WRONG_SHAPE = "a rule returning two gradients for one input"
 
 #: Faults made of custom ops, which have no array form: the batched replay refuses them.
 CUSTOM_FAULTS = {"a rule raising an exception with another constructor",
@@ -221,6 +234,8 @@ class Path:
 #: with numpy (its own order of additions), hence its tolerance.
 PATHS = [
     Path("backward()", _backward, writes_grads=True),
+    Path("the textbook pass (autograd.core.textbook)", _textbook, writes_grads=True,
+         skips=frozenset({WRONG_SHAPE})),
     Path("backward(create_graph=True)", _backward_create_graph, writes_grads=True),
     Path("backward() in detect_anomaly()", _backward_anomaly, writes_grads=True),
     Path("propagate", _propagate),

@@ -53,7 +53,11 @@ def backward(root: Any, seed: float = 1.0) -> None:
         if node.op is None or not grad:  # a leaf has no rule; a zero gradient passes nothing on
             continue
         inputs = [parent.data for parent in node.parents]
-        contributions = node.op.rule(grad, node.data, *inputs)  # one per input (or None)
+        try:
+            contributions = node.op.rule(grad, node.data, *inputs)  # one per input (or None)
+        except Exception as error:  # keep the rule's own error; say where it happened
+            error.add_note(f"in the backward of {node.op.title} at input(s) {inputs}")
+            raise
         for parent, contribution in zip(node.parents, contributions, strict=True):
             if contribution:  # the chain rule: add this path's share to the input's gradient
                 grads[parent] = grads.get(parent, 0.0) + contribution
