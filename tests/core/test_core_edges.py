@@ -33,7 +33,7 @@ from autograd import (
 )
 from autograd.core.backprop import propagate
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _raised(action: Callable[[], Any]) -> BaseException:

@@ -20,7 +20,7 @@ import pytest
 
 import autograd
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_version_has_one_source_shared_by_the_package_and_its_metadata() -> None:

@@ -1,6 +1,6 @@
 """The browser pages as files: what they hold, what they refuse, and the shared naming rules.
 
-The pages' behaviour in a real browser is tested in tests/test_pages_browser.py; here the HTML
+The pages' behaviour in a real browser is tested in tests/pages/test_pages_browser.py; here the HTML
 is read as text (and its JSON island parsed), and the errors are checked without a browser.
 """
 
@@ -24,7 +24,7 @@ from autograd import sum as value_sum
 from autograd.core.naming import expression, format_number, node_names, op_title
 from autograd.viz import interactive, save_html, to_html
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def island(page: str) -> dict[str, Any]:

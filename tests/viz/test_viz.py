@@ -387,7 +387,7 @@ def test_engine_imports_without_graphviz():
         "try:\n    y.graph()\nexcept ImportError:\n    print('graph needs graphviz')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).parent.parent)
+                            check=True, cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.split("\n")[:2] == ["4.0", "graph needs graphviz"]
 
 

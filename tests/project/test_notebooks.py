@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 EXPECTED = [
     "01_values_and_graphs",

@@ -1,5 +1,5 @@
 """clip_grad_norm_ and clip_grad_value_ against norms computed by hand (PyTorch's semantics;
-the comparison with torch itself is in tests/test_recurrent_torch.py)."""
+the comparison with torch itself is in tests/pytorch/test_recurrent_torch.py)."""
 
 from __future__ import annotations
 

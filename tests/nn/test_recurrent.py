@@ -1,7 +1,7 @@
 """Recurrent cells and layers: PyTorch's layout, the equations written out by hand, finite
 differences, backprop through time, truncation at detach, sizes, errors and files.
 
-The comparisons with PyTorch itself are in tests/test_recurrent_torch.py.
+The comparisons with PyTorch itself are in tests/pytorch/test_recurrent_torch.py.
 """
 
 from __future__ import annotations
