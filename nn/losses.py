@@ -83,7 +83,14 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
 
 def _number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
-        return target.data
+        # float() rather than .data: inside autograd.trace it refuses to freeze a target that
+        # is an input of the tape (this loss reads its target as a number).
+        try:
+            return float(target)
+        except TypeError as error:
+            error.add_note(f"{loss} reads its target as a number: pass the target as a number, "
+                           "not as a Value of the traced function")
+            raise
     if not is_real(target):
         raise TypeError(f"{loss}: target must be a number, got {type(target).__name__} {target!r}")
     return float(target)
