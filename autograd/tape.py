@@ -24,8 +24,9 @@ long as ``f`` would build the same graph for them. Two kinds of data-dependent c
   compares Values (``a < b``, and therefore Python's ``max``/``min``/``sorted`` over Values, as in
   max-pooling): every such comparison is recorded as a *guard*, printed as ``assert v3 > v5``,
   and checked on every replay; a replay where a recorded outcome no longer holds raises
-  :class:`TapeBranchError`. Choices made on ``value.data`` or ``float(value)`` are invisible to
-  the engine: a function that branches on them must be traced again when the branch changes.
+  :class:`TapeBranchError`. A choice made on a number read out of a Value would be invisible to
+  the tape, so reading one is refused inside the traced function (see below); a choice made on
+  anything else (a global setting, the length of a list) is fixed when the tape is traced.
 
 Numbers frozen out of the graph. Inside the traced function, ``float(v)``, ``v.detach()``, an op
 under ``no_grad()`` and reading ``v.data`` raise ``TypeError``: each turns a number that depends
@@ -130,7 +131,9 @@ def trace(
         docstring); comparisons between Values made by ``f`` are checked on every replay.
 
     Raises:
-        TypeError: ``f`` did not return a Value, or an input is not a number or Value.
+        TypeError: ``f`` did not return a Value, an input is not a number or Value, or ``f``
+            took a number out of the graph (read ``v.data``, called ``float(v)`` or
+            ``v.detach()``, or ran an op inside ``no_grad()``): a replay would reuse it.
         ValueError: the same Value is given as two inputs.
     """
     inputs = [

@@ -471,7 +471,9 @@ def test_softmax_is_exp_of_input_minus_the_max_over_their_sum():
         (difference,) = exponential.parents
         assert difference.op.name == "sub"
         assert difference.parents[0] is source
-        assert difference.parents[1].data == 1.0  # the largest input, a constant
+        shift = difference.parents[1]  # the largest input, through which no gradient flows
+        assert shift.op.name == "detached_max" and shift.parents == (x, y)
+        assert shift.data == 1.0
     # softmax([0, 1]) = (1, e) / (1 + e)
     assert math.isclose(first.data, 1 / (1 + math.e), rel_tol=1e-15)
     assert math.isclose(second.data, math.e / (1 + math.e), rel_tol=1e-15)
