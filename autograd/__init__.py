@@ -15,7 +15,16 @@ from .custom import register_op
 from .explain import explain, step_through
 from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
-from .functions import dot, dot_rows, log_sum_exp, maximum, minimum, softmax, sum
+from .functions import (
+    detached_max,
+    dot,
+    dot_rows,
+    log_sum_exp,
+    maximum,
+    minimum,
+    softmax,
+    sum,
+)
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
@@ -48,6 +57,7 @@ __all__ = [
     "backward",
     "check_graph",
     "compare_with_torch",
+    "detached_max",
     "detect_anomaly",
     "dot",
     "dot_rows",

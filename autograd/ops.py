@@ -154,6 +154,12 @@ def _sum(*xs: float) -> float:
     return math.fsum(xs)
 
 
+def _detached_max(*xs: float) -> float:
+    if not xs:
+        raise ValueError("detached_max of an empty sequence")
+    return max(xs)
+
+
 # dot and affine carry a neuron's work, so they multiply with ``map(mul, ...)`` (the loop runs
 # in C, not in a generator) and add with ``sum`` rather than ``math.fsum``: together that halves
 # their cost; the rounding is that of the plain left-to-right sum a hand-written neuron uses.
@@ -200,6 +206,42 @@ def _log_sum_exp_array(np: Any, *xs: Any) -> Any:
 def _first_if(np: Any, first: Any, grad: Any) -> tuple[Any, Any]:
     """The gradient of maximum/minimum: to the first operand where ``first``, else the second."""
     return np.where(first, grad, 0.0), np.where(first, 0.0, grad)
+
+
+def _detached_max_array(np: Any, *xs: Any) -> Any:
+    if not xs:
+        raise ValueError("detached_max of an empty sequence")
+    return reduce(np.maximum, xs)
+
+
+def _no_gradient(grad: Any, out: Any, *xs: Any) -> tuple[None, ...]:
+    """The rule of an op that stops the gradient: nothing flows to any input."""
+    return (None,) * len(xs)
+
+
+_STOP_GRADIENT: dict[int, Any] = {}
+
+
+def _stop_gradient(sp: Any) -> Any:
+    """sympy's ``stop_gradient(e)``: the value of ``e``, with derivative 0 (one class per sympy).
+
+    sympy has no such function: this is a function class whose ``fdiff`` is 0, so ``diff`` treats
+    it as a constant while ``subs``, ``evalf`` and ``lambdify`` give the value of its argument.
+    """
+    made = _STOP_GRADIENT.get(id(sp))
+    if made is None:
+        def evaluate(cls: Any, argument: Any) -> Any:
+            return argument if argument.is_Number else None
+
+        made = type("stop_gradient", (sp.Function,), {
+            "nargs": 1,
+            "eval": classmethod(evaluate),
+            "fdiff": lambda self, argindex=1: sp.S.Zero,
+            "_eval_evalf": lambda self, prec: self.args[0]._eval_evalf(prec),
+            "_imp_": staticmethod(lambda argument: argument),
+        })
+        _STOP_GRADIENT[id(sp)] = made
+    return made
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +331,16 @@ class Op:
             which raises the engine's own error. ``None``: the op has no array form.
         array_rule: ``array_rule(numpy, grad, out, *arrays, **params) -> tuple``: ``rule`` on
             numpy arrays, with the same choices at kinks (relu'(0) = 0, ties to the first).
+        stops_gradient: the op's derivative is 0 *by definition*, though its value depends on
+            its inputs (PyTorch's ``x.max().detach()``, JAX's ``stop_gradient``): its rule
+            returns no gradient and its symbolic form wraps the value in a ``stop_gradient``
+            whose derivative is 0. Such an op is only correct inside an expression that does
+            not change when its output changes: ``detached_max`` is the shift of softmax and
+            cross-entropy, which are invariant under a common shift of the logits, so the exact
+            derivative through the shift is 0. Central differences of the op alone disagree by
+            design, so the checks (the table's tests, :func:`autograd.check_graph`) check that
+            its rule is 0 and check it inside a shift-invariant expression instead; random test
+            graphs never draw it.
     """
 
     name: str
@@ -305,6 +357,7 @@ class Op:
     params: dict[str, float] = field(default_factory=dict)
     array_forward: Callable[..., Any] | None = None
     array_rule: Callable[..., tuple[Any, ...]] | None = None
+    stops_gradient: bool = False
 
     def bind(self, **params: float) -> Op:
         """Return this entry specialised to ``params`` (cached: one object per parameter set)."""
@@ -616,6 +669,17 @@ for _entry in (
         symbol="logΣexp",
         array_forward=_log_sum_exp_array,
         array_rule=lambda np, grad, out, *xs: tuple(grad * np.exp(x - out) for x in xs),
+    ),
+    Op(
+        "detached_max", None, _detached_max,
+        _no_gradient,
+        "max(x1, ..., xn) as a constant: no gradient flows through it (the shift of softmax "
+        "and cross-entropy, which do not change under a common shift)",
+        symbolic=lambda sp, *xs: _stop_gradient(sp)(sp.Max(*xs)),
+        symbol="max (no grad)",
+        array_forward=_detached_max_array,
+        array_rule=lambda np, grad, out, *xs: _no_gradient(grad, out, *xs),
+        stops_gradient=True,
     ),
 ):
     register(_entry)
