@@ -33,6 +33,7 @@ from autograd.numbers import is_real, require_count
 from autograd.page import Binding, InfoCard, Mark, PageData, Step, clip_rows, render_page
 
 from .layers import MLP, Layer
+from .network_view import label_place, weight_label
 
 __all__ = ["MAX_PAGE_NEURONS", "MAX_PAGE_NUMBERS", "MAX_PAGE_WEIGHTS", "save_network_html"]
 
@@ -320,24 +321,6 @@ class _Look:
         return neuron.b is not None and not self.compact
 
 
-#: Where a weight's label sits on its edge: its centre this many points from the end of the
-#: edge at the wider column, from :data:`_NEAREST` for the first neuron at the other end to
-#: :data:`_FARTHEST` for the last, so that the labels of the edges that meet at a neuron are
-#: spread along the gap between the columns.
-_NEAREST, _FARTHEST = 40.0, 120.0
-
-
-def label_place(source: int, target: int, inputs: int, outputs: int) -> tuple[str, float]:
-    """Where the label of the weight from input ``source`` of ``inputs`` to neuron ``target``
-    of ``outputs`` sits: ``("head", d)`` or ``("tail", d)``, its centre ``d`` points along
-    the edge from that end. Labels sit by the wider column, where the edges are far apart
-    (by the head when the layer is at least as wide as its input)."""
-    end, position, count = (("head", source, inputs) if outputs >= inputs
-                            else ("tail", target, outputs))
-    share = position / (count - 1) if count > 1 else 0.5
-    return end, _NEAREST + share * (_FARTHEST - _NEAREST)
-
-
 def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
     """The network as Graphviz draws it for the page; every element has an id the page's
     script finds: inputs ``x<i>``, neurons ``n<layer>_<j>``, weights ``w<layer>_<j>_<i>``,
@@ -369,7 +352,7 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
         for j, name in enumerate(names):
             for i, source in enumerate(sources):
                 place = label_place(i, j, layer.nin, layer.nout)
-                _weight_edge(graph, source, name, f"w{number}_{j}_{i}", i, place, look, wide)
+                _weight_edge(graph, (source, name), f"w{number}_{j}_{i}", i, place, look, wide)
         sources = names
     graph.node("loss", f"loss\\nL {wide}\\ntarget {wide}", id="loss", shape="box",
                style="rounded,filled", fillcolor="#f4dcdc")
@@ -379,17 +362,14 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
     return graph
 
 
-def _weight_edge(graph: Any, source: str, target: str, name: str, position: int,
-                 place: tuple[str, float], look: _Look, wide: str) -> None:
-    """A weight's edge with ``w`` and ``grad`` on its own line: a head (or tail) label at
-    angle 0 lies on the straight edge, where :func:`label_place` says, and takes no room in
-    the layout (an edge label would, and Graphviz would set it beside the edge)."""
+def _weight_edge(graph: Any, ends: tuple[str, str], name: str, position: int,
+                 place: dict[str, str], look: _Look, wide: str) -> None:
+    """A weight's edge with ``w`` and ``grad`` on its own line, where
+    :func:`nn.network_view.label_place` says, in its input's colour when coloured."""
     colour = _EDGE_COLOURS[position % len(_EDGE_COLOURS)] if look.coloured else "#8a94a6"
-    end, distance = place
-    graph.edge(source, target, id=name, color=colour if look.coloured else f"{colour}80",
-               fontcolor=colour if look.coloured else "#4a5568", labelangle="0",
-               labeldistance=f"{distance / 10:.2f}",  # in tens of points
-               **{f"{end}label": f"w {wide}\\ngrad {wide}"})
+    graph.edge(*ends, id=name, color=colour if look.coloured else f"{colour}80",
+               fontcolor=colour if look.coloured else "#4a5568",
+               **weight_label(place, f"w {wide}\\ngrad {wide}"))
 
 
 def _caption(layers: list[Layer], look: _Look) -> str:
