@@ -11,6 +11,7 @@ import importlib
 import importlib.metadata
 import importlib.resources
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -57,6 +58,67 @@ def test_autograd_testing_without_hypothesis_names_the_extra_to_install(
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[testing\]'") as caught:
         importlib.import_module("autograd.testing")
     assert type(caught.value) is ImportError  # not a bare ModuleNotFoundError from hypothesis
+
+
+# ------------------------------------------------------------- a missing optional package
+
+# chainrule is not on a package index yet: every message that names an extra also says how to
+# install it from a checkout.
+
+
+def block(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    """Make ``import package`` (and of its submodules) fail for the rest of the test."""
+    for name in [name for name in sys.modules if name.split(".")[0] == package]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, package, None)
+
+
+def fresh_import(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """Import ``module`` again (its import-time check runs again); restored afterwards."""
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    importlib.import_module(module)
+
+
+MISSING = {
+    # (blocked package, extra): the call that needs it
+    "autograd.viz": ("graphviz", "viz", lambda mp: fresh_import(mp, "autograd.viz")),
+    "nn.draw_network": ("graphviz", "viz",
+                        lambda mp: importlib.import_module("nn").draw_network(
+                            importlib.import_module("nn").MLP(2, [1], seed=0))),
+    "autograd.testing": ("hypothesis", "testing",
+                         lambda mp: fresh_import(mp, "autograd.testing")),
+    "to_sympy": ("sympy", "symbolic", lambda mp: autograd.to_sympy(autograd.Value(1.0, label="x"))),
+    "Tape.vmap": ("numpy", "batched", lambda mp: fresh_import(mp, "autograd.batched")),
+    "nn.to_torch": ("torch", "torch",
+                    lambda mp: importlib.import_module("nn").to_torch(
+                        importlib.import_module("nn").MLP(2, [1], seed=0))),
+    "compare_with_torch": ("torch", "torch",
+                           lambda mp: autograd.compare_with_torch(lambda x: x * x, [1.0])),
+    "nn.data.load_digits": ("sklearn", "notebooks",
+                            lambda mp: importlib.import_module("nn").data.load_digits()),
+}
+
+
+@pytest.mark.parametrize("needs", list(MISSING))
+def test_a_missing_optional_package_names_its_extra_and_how_to_install_it_from_a_checkout(
+    monkeypatch: pytest.MonkeyPatch, needs: str
+) -> None:
+    package, extra, call = MISSING[needs]
+    block(monkeypatch, package)
+    with pytest.raises(ImportError) as caught:
+        call(monkeypatch)
+    message = str(caught.value)
+    assert f"pip install 'chainrule[{extra}]'" in message
+    assert f"from a checkout: pip install -e '.[{extra}]'" in message
+    assert type(caught.value) is ImportError  # ours, not a bare ModuleNotFoundError
+
+
+def test_the_readme_says_how_to_install_each_extra_it_names_from_a_checkout() -> None:
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())  # lines joined
+    named = re.findall(r"pip install '?chainrule\[(\w+)\]", text)
+    assert named, "the README names no extra"
+    for extra in named:
+        assert f"pip install -e '.[{extra}]'" in text, f"the README never shows '.[{extra}]'"
 
 
 # ----------------------------------------------------------------------------------- make
