@@ -39,8 +39,8 @@ try:
     import numpy as np
 except ImportError:  # numpy is optional: only the batched replay needs it
     raise ImportError(
-        "Tape.vmap (the batched replay) needs numpy: pip install 'chainrule[batched]'  "
-        "(or: pip install numpy)"
+        "Tape.vmap (the batched replay) needs numpy: pip install 'chainrule[batched]' "
+        "(from a checkout: pip install -e '.[batched]'; or: pip install numpy)"
     ) from None
 
 from .graph import LOCK, sweep

@@ -38,7 +38,8 @@ try:
 except ImportError:  # hypothesis is a test dependency, not an engine one
     raise ImportError(
         "autograd.testing needs the hypothesis package (its strategies are hypothesis "
-        "strategies): pip install 'chainrule[testing]'  (or: pip install hypothesis)"
+        "strategies): pip install 'chainrule[testing]' (from a checkout: pip install -e "
+        "'.[testing]'; or: pip install hypothesis)"
     ) from None
 
 from .custom import BUILTIN_OPS

@@ -38,7 +38,7 @@ def require_torch(what: str) -> Any:
     except ImportError as error:
         raise ImportError(
             f"{what} needs PyTorch, which is not installed: pip install 'chainrule[torch]' "
-            "(torch==2.13.0, the CPU build)"
+            "(from a checkout: pip install -e '.[torch]'; torch==2.13.0, the CPU build)"
         ) from error
     return torch
 

@@ -154,7 +154,8 @@ def draw_network(
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError(
             "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
-            "(rendering also needs the Graphviz 'dot' program)"
+            "(from a checkout: pip install -e '.[viz]'); rendering also needs the Graphviz "
+            "'dot' program"
         ) from None
     layers = _layers_of(model)
     parameters = [value for layer in layers for value in layer.parameters()]
