@@ -21,7 +21,7 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[$*]"
 	touch $@
 
-demo: system $(VENV)/.installed-notebooks
+demo: system $(VENV)/.installed-demo
 	$(PY) -m demo
 
 # The test command: unit and property tests, then every notebook executed by nbmake.

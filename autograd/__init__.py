@@ -26,7 +26,16 @@ __version__ = "0.2.0"  # the package version; pyproject.toml reads it from here
 from . import core, ops
 from .core.backprop import backward, topological_order, zero_grad
 from .core.custom import register_op
-from .core.functions import dot, dot_rows, log_sum_exp, maximum, minimum, softmax, sum
+from .core.functions import (
+    detached_max,
+    dot,
+    dot_rows,
+    log_sum_exp,
+    maximum,
+    minimum,
+    softmax,
+    sum,
+)
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .core.ops import OPS, Op
 from .core.value import Value
@@ -61,6 +70,7 @@ __all__ = [
     "backward",
     "check_graph",
     "compare_with_torch",
+    "detached_max",
     "detect_anomaly",
     "dot",
     "dot_rows",

@@ -38,7 +38,8 @@ try:
 except ImportError:  # hypothesis is a test dependency, not an engine one
     raise ImportError(
         "autograd.testing needs the hypothesis package (its strategies are hypothesis "
-        "strategies): pip install 'chainrule[testing]'  (or: pip install hypothesis)"
+        "strategies): pip install 'chainrule[testing]' (from a checkout: pip install -e "
+        "'.[testing]'; or: pip install hypothesis)"
     ) from None
 
 from .core.custom import BUILTIN_OPS
@@ -184,7 +185,10 @@ def _run(op: Op, operands: Sequence[float]) -> float | None:
 
 def _entries(ops: Sequence[str] | None) -> list[Op]:
     if ops is None:
-        return [entry for name, entry in OPS.items() if name in BUILTIN_OPS]
+        # An op that stops the gradient (softmax's shift) is right only inside an expression
+        # that does not depend on it; in a random graph its zero derivative would be wrong.
+        return [entry for name, entry in OPS.items()
+                if name in BUILTIN_OPS and not entry.stops_gradient]
     unknown = [name for name in ops if name not in OPS]
     if unknown:
         raise ValueError(
@@ -225,7 +229,8 @@ def expressions(
 
     Args:
         ops: names of table entries to draw from (custom ops included); ``None`` means every
-            built-in op.
+            built-in op but those that stop the gradient (``detached_max``: see
+            :attr:`~autograd.ops.Op.stops_gradient`).
         max_depth: the most levels of drawn ops between the inputs and an output (domain guards
             add up to three nodes each).
         max_width: the most nodes drawn per level.

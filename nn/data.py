@@ -152,7 +152,8 @@ def load_digits(
     except ImportError:
         raise ImportError(
             "load_digits needs scikit-learn, which holds the digits data: "
-            "pip install chainrule[notebooks]  (or: pip install scikit-learn)"
+            "pip install 'chainrule[notebooks]' (from a checkout: pip install -e "
+            "'.[notebooks]'; or just: pip install scikit-learn)"
         ) from None
     bunch = sklearn_digits()
     divisor = 16.0 if scale else 1.0

@@ -65,7 +65,14 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
 
 def _number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
-        return target.data
+        # float() rather than .data: inside autograd.trace it refuses to freeze a target that
+        # is an input of the tape (this loss reads its target as a number).
+        try:
+            return float(target)
+        except TypeError as error:
+            error.add_note(f"{loss} reads its target as a number: pass the target as a number, "
+                           "not as a Value of the traced function")
+            raise
     if not is_real(target):
         raise TypeError(f"{loss}: target must be a number, got {type(target).__name__} {target!r}")
     return float(target)
@@ -166,12 +173,14 @@ def binary_cross_entropy_with_logits(logit: Prediction, target: Number) -> Value
 def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
     """Softmax cross-entropy ``-log(softmax(z)[k]) = log_sum_exp(z) - z[k]`` for class ``k``.
 
-    The logits are first shifted by the largest one's number ``m``, a constant, and the loss
-    is taken as ``log_sum_exp(z - m) - (z[k] - m)``: the same loss, but every number stays
-    small, so logits of any magnitude (1000 or 1e15) give a finite loss whose first and second
+    The logits are first shifted by the largest one, ``m = autograd.detached_max(z)`` (a node
+    no gradient flows through: the loss does not depend on ``m``), and the loss is taken as
+    ``log_sum_exp(z - m) - (z[k] - m)``: the same loss, but every number stays small, so
+    logits of any magnitude (1000 or 1e15) give a finite loss whose first and second
     derivatives keep their digits (without the shift, log_sum_exp's output near 1e15 rounds to
-    a multiple of 0.125 and the Hessian is off by percents). The gradient with respect to
-    ``z[i]`` is ``softmax(z)[i] - [i == k]``.
+    a multiple of 0.125 and the Hessian is off by percents). ``m`` is recomputed wherever a
+    traced tape is replayed. The gradient with respect to ``z[i]`` is
+    ``softmax(z)[i] - [i == k]``.
 
     Args:
         logits: one score per class (a list of at least two Values or numbers).
@@ -198,7 +207,7 @@ def cross_entropy(logits: Sequence[Value | Number], class_index: int) -> Value:
         raise ValueError(
             f"cross_entropy: class_index {index} is out of range for {len(values)} logits"
         )
-    shift = Value(max(value.data for value in values))  # a constant the loss does not depend on
+    shift = autograd.detached_max(values)  # the loss does not depend on it: no gradient
     shifted = [value - shift for value in values]
     return autograd.log_sum_exp(shifted) - shifted[index]
 

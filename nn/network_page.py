@@ -1,7 +1,7 @@
 """``save_network_html``: a browser page that replays training steps of a fully connected network.
 
 The page draws the network as :func:`nn.draw_network` does (neurons as circles in columns,
-weights on the edges, biases beside their neurons) and replays ``steps`` training steps that
+weights on the edges, each bias inside its neuron) and replays ``steps`` training steps that
 were run here, by the engine, before the page was written. Each training step is shown as:
 
 1. the forward pass, one layer at a time: each neuron's activation ``a`` (and its
@@ -30,9 +30,10 @@ from autograd import sum as value_sum
 from autograd.core.naming import format_number
 from autograd.core.numbers import is_real, require_count
 from autograd.files import write_atomically
-from autograd.pages.player import Binding, InfoCard, PageData, Step, clip_rows, render_page
+from autograd.pages.player import Binding, InfoCard, Mark, PageData, Step, clip_rows, render_page
 
 from .layers import MLP, Layer
+from .network_view import label_place, weight_label
 
 __all__ = ["MAX_PAGE_NEURONS", "MAX_PAGE_NUMBERS", "MAX_PAGE_WEIGHTS", "save_network_html"]
 
@@ -43,8 +44,8 @@ MAX_PAGE_WEIGHTS = 2_000
 #: The most numbers a page records (activations, deltas and pre-activations per example and
 #: neuron, and parameters with their gradients, per training step): about 10 bytes each.
 MAX_PAGE_NUMBERS = 300_000
-#: Above this many weights the edges carry no text (hover an edge for its numbers).
-LABELLED_WEIGHTS = 60
+#: Up to this many weights each edge takes its input's colour; above, edges are a light grey.
+COLOURED_WEIGHTS = 60
 #: Above this many neurons in a layer the neurons are drawn small, with ``a`` and ``δ`` only.
 COMPACT_WIDTH = 8
 
@@ -166,7 +167,7 @@ class _Recorder:
         self.targets = targets
         self.precision = precision
         self.steps: list[Step] = []
-        self.timeline: list[tuple[str, int]] = []
+        self.timeline: list[Mark] = []
 
     def number(self, value: Any) -> str:
         return format_number(value, self.precision)
@@ -179,8 +180,10 @@ class _Recorder:
             optimizer.zero_grad()
             record = _forward(self.layers, self.examples, self.targets, loss)
             assert record.total is not None
-            self.timeline.append((f"step {step} · loss {self.number(record.total.data)}",
-                                  len(self.steps) + 1))
+            first = len(self.steps) + 1  # page step 0 comes before these
+            self.timeline.append(Mark(f"step {step}", first,
+                                      f"loss {self.number(record.total.data)}",
+                                      first + len(self.layers)))  # from the loss step on
             prefix = f"training step {step} of {steps}"
             for number in range(len(self.layers)):
                 self.steps.append(self.forward(record, number, prefix,
@@ -279,24 +282,40 @@ def _gradient_keys(layers: list[Layer]) -> list[str]:
 
 @dataclass(frozen=True)
 class _Look:
-    """How much text the drawing carries. Small networks: each neuron shows its activation
-    function, ``a`` and ``δ`` with its bias beside it, and each edge its weight and gradient.
-    Wide layers (more than :data:`COMPACT_WIDTH` neurons): smaller neurons with ``a`` and ``δ``
-    only; edges carry text only up to :data:`LABELLED_WEIGHTS` weights. Cards show the rest."""
+    """How much the drawing carries. Small networks: each neuron shows its activation
+    function, ``a`` and ``δ`` with its bias and dL/db. Wide layers (more than
+    :data:`COMPACT_WIDTH` neurons): smaller neurons with ``a`` and ``δ`` only. Every edge
+    carries its weight and gradient on its own line (the page shows a label that would cover
+    another only while its edge is hovered); up to :data:`COLOURED_WEIGHTS` weights each edge
+    has its input's colour. Cards show the rest."""
 
     compact: bool
-    labelled: bool
+    coloured: bool
 
     @classmethod
     def of(cls, layers: list[Layer]) -> _Look:
         widest = max(layer.nout for layer in layers)
         weights = sum(layer.nin * layer.nout for layer in layers)
-        return cls(compact=widest > COMPACT_WIDTH, labelled=weights <= LABELLED_WEIGHTS)
+        return cls(compact=widest > COMPACT_WIDTH, coloured=weights <= COLOURED_WEIGHTS)
 
-    def neuron_lines(self, activation: str, wide: str) -> list[str]:
-        """The neuron's text lines; ``a`` and ``δ`` are the last two."""
+    def neuron_lines(self, neuron: Any, wide: str) -> list[str]:
+        """The neuron's text lines: its activation (unless compact), ``a``, ``δ``, then its
+        bias ``b`` and ``db`` (dL/db) when shown: inside the neuron, so that no number
+        floats between neurons."""
         lines = [f"a {wide}", f"δ {wide}"]
-        return lines if self.compact else [activation, *lines]
+        if self.bias_shown(neuron):
+            lines += [f"b {wide}", f"db {wide}"]
+        return lines if self.compact else [neuron.activation, *lines]
+
+    def first_number(self) -> int:
+        """The index of the neuron's ``a`` line."""
+        return 0 if self.compact else 1
+
+    def neuron_shape(self) -> dict[str, str]:
+        """A circle; in a wide layer a flat ellipse, so that a column of many fits a window."""
+        if self.compact:
+            return {"shape": "ellipse", "width": "1.0", "height": "0.42"}
+        return {"shape": "circle", "width": "1.25"}
 
     def bias_shown(self, neuron: Any) -> bool:
         return neuron.b is not None and not self.compact
@@ -312,9 +331,9 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
 
     wide = format_number(-1.2345678e-05, precision)
     graph = Graph("network")
-    graph.attr(rankdir="LR", splines="line", nodesep="0.25" if look.compact else "0.3",
-               ranksep="2.2" if look.labelled else "1.6", forcelabels="true")
-    graph.attr("node", fontname="Helvetica", fontsize="9" if look.compact else "10")
+    graph.attr(rankdir="LR", splines="line", nodesep="0.12" if look.compact else "0.3",
+               ranksep="2.2", ordering="out")
+    graph.attr("node", fontname="Helvetica", fontsize="8" if look.compact else "10")
     graph.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     with graph.subgraph(name="inputs") as column:
         column.attr(rank="same")
@@ -327,16 +346,13 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
         with graph.subgraph(name=f"layer{number}") as column:
             column.attr(rank="same")
             for name, neuron in zip(names, layer.neurons, strict=True):
-                extra = ({"xlabel": f"b {wide}\\ngrad {wide}"} if look.bias_shown(neuron)
-                         else {})
-                column.node(name, "\\n".join(look.neuron_lines(neuron.activation, wide)),
-                            id=name, shape="circle", style="filled", fixedsize="true",
-                            width="0.85" if look.compact else "1.1",
-                            fillcolor="#fff2cc" if number == len(layers) - 1 else "#ffffff",
-                            **extra)
+                column.node(name, "\\n".join(look.neuron_lines(neuron, wide)),
+                            id=name, style="filled", fixedsize="true", **look.neuron_shape(),
+                            fillcolor="#fff2cc" if number == len(layers) - 1 else "#ffffff")
         for j, name in enumerate(names):
             for i, source in enumerate(sources):
-                _weight_edge(graph, source, name, f"w{number}_{j}_{i}", i, look, wide)
+                place = label_place(i, j, layer.nin, layer.nout)
+                _weight_edge(graph, (source, name), f"w{number}_{j}_{i}", i, place, look, wide)
         sources = names
     graph.node("loss", f"loss\\nL {wide}\\ntarget {wide}", id="loss", shape="box",
                style="rounded,filled", fillcolor="#f4dcdc")
@@ -346,15 +362,14 @@ def _drawing(layers: list[Layer], look: _Look, precision: int) -> Any:
     return graph
 
 
-def _weight_edge(graph: Any, source: str, target: str, name: str, position: int, look: _Look,
-                 wide: str) -> None:
-    """A weight's edge, in its input's colour, with ``w`` and ``grad`` when labelled."""
-    if not look.labelled:
-        graph.edge(source, target, id=name, color="#8a94a680")
-        return
-    colour = _EDGE_COLOURS[position % len(_EDGE_COLOURS)]
-    graph.edge(source, target, id=name, color=colour, fontcolor=colour,
-               label=f"w {wide}\\ngrad {wide}")
+def _weight_edge(graph: Any, ends: tuple[str, str], name: str, position: int,
+                 place: dict[str, str], look: _Look, wide: str) -> None:
+    """A weight's edge with ``w`` and ``grad`` on its own line, where
+    :func:`nn.network_view.label_place` says, in its input's colour when coloured."""
+    colour = _EDGE_COLOURS[position % len(_EDGE_COLOURS)] if look.coloured else "#8a94a6"
+    graph.edge(*ends, id=name, color=colour if look.coloured else f"{colour}80",
+               fontcolor=colour if look.coloured else "#4a5568",
+               **weight_label(place, f"w {wide}\\ngrad {wide}"))
 
 
 def _caption(layers: list[Layer], look: _Look) -> str:
@@ -362,9 +377,10 @@ def _caption(layers: list[Layer], look: _Look) -> str:
     neuron = ("neuron: a = its output, δ = dL/dz" if look.compact
               else "neuron: activation, a = its output, δ = dL/dz")
     if biases:
-        neuron += "; beside it: bias b and dL/db"
-    edge = ("edge (coloured by its input): weight w and dL/dw" if look.labelled
-            else "click or hover a neuron or an edge for its numbers")
+        neuron += ", b = its bias, db = dL/db"
+    edge = ("edge (coloured by its input): weight w and dL/dw" if look.coloured
+            else "edge: weight w and dL/dw")
+    edge += "; a label that would cover another shows while its edge is hovered"
     return f"{neuron}; {edge}"
 
 
@@ -374,17 +390,16 @@ def _bindings(layers: list[Layer], look: _Look) -> list[Binding]:
     for number, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):
             name = f"n{number}_{j}"
-            first = len(look.neuron_lines(neuron.activation, "")) - 2
+            first = look.first_number()
             bindings += [Binding(f"a{number}_{j}", name, first, "a "),
                          Binding(f"d{number}_{j}", name, first + 1, "δ ")]
             if look.bias_shown(neuron):
                 bindings += [Binding(f"b{number}_{j}", name, first + 2, "b "),
-                             Binding(f"gb{number}_{j}", name, first + 3, "grad ")]
-            if look.labelled:
-                for i in range(neuron.nin):
-                    edge = f"w{number}_{j}_{i}"
-                    bindings += [Binding(f"w{number}_{j}_{i}", edge, 0, "w "),
-                                 Binding(f"gw{number}_{j}_{i}", edge, 1, "grad ")]
+                             Binding(f"gb{number}_{j}", name, first + 3, "db ")]
+            for i in range(neuron.nin):
+                edge = f"w{number}_{j}_{i}"
+                bindings += [Binding(f"w{number}_{j}_{i}", edge, 0, "w "),
+                             Binding(f"gw{number}_{j}_{i}", edge, 1, "grad ")]
     return bindings
 
 

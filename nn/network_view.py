@@ -1,7 +1,8 @@
 """``draw_network``: an MLP drawn the way backpropagation tutorials draw it.
 
 Input, hidden and output neurons are circles in columns, one column per layer, left to right.
-Each weight is written on its edge (``w=...``) and each bias beside its neuron (``b=...``). Once
+Each weight is written on its edge (``w=...``, on the edge's own line, by the wider of the two
+columns it joins: see :func:`label_place`) and each bias beside its neuron (``b=...``). Once
 ``backward()`` has run, each weight's and bias's gradient is written under it (``grad=...``) and
 every edge is coloured by its gradient: red where the gradient is positive (gradient descent will
 lower that weight), blue where it is negative, stronger and thicker for larger magnitudes.
@@ -30,6 +31,40 @@ if TYPE_CHECKING:
 
 #: Above this many neurons (inputs included) the drawing is summarised per layer.
 MAX_NEURONS = 40
+
+#: A weight's label sits on its edge, its centre this many points from the end of the edge at
+#: the wider column: from :data:`_NEAREST` for the first neuron at the other end to
+#: :data:`_FARTHEST` for the last, so that the labels of the edges that meet at a neuron are
+#: spread along the gap between the columns instead of piling up where the edges meet.
+_NEAREST, _FARTHEST = 40.0, 120.0
+
+
+def label_place(source: int, target: int, inputs: int, outputs: int) -> dict[str, str]:
+    """Graphviz attributes that put the label of the weight from input ``source`` of
+    ``inputs`` to neuron ``target`` of ``outputs`` on its edge.
+
+    A head (or tail) label at ``labelangle=0`` is centred on the straight edge
+    (``splines=line``), ``labeldistance`` tens of points from that end, and takes no room in
+    the layout; an ordinary edge label is a node of the layout that Graphviz sets beside the
+    edge, away from it where edges cross. The label sits by the wider column, where the edges
+    are far apart: by the head when the layer is at least as wide as its input.
+
+    Returns:
+        ``{"end": "head" or "tail", "labelangle": ..., "labeldistance": ...}``.
+    """
+    end, position, count = (("head", source, inputs) if outputs >= inputs
+                            else ("tail", target, outputs))
+    share = position / (count - 1) if count > 1 else 0.5
+    distance = _NEAREST + share * (_FARTHEST - _NEAREST)
+    return {"end": end, "labelangle": "0", "labeldistance": f"{distance / 10:.2f}"}
+
+
+def weight_label(place: dict[str, str], text: str) -> dict[str, str]:
+    """The edge attributes of a weight labelled ``text`` where ``place`` (from
+    :func:`label_place`) says."""
+    attributes = {key: value for key, value in place.items() if key != "end"}
+    attributes[f"{place['end']}label"] = text
+    return attributes
 
 
 def _layers_of(model: Module | Sequence[Layer]) -> list[Layer]:
@@ -119,7 +154,8 @@ def draw_network(
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError(
             "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
-            "(rendering also needs the Graphviz 'dot' program)"
+            "(from a checkout: pip install -e '.[viz]'); rendering also needs the Graphviz "
+            "'dot' program"
         ) from None
     layers = _layers_of(model)
     parameters = [value for layer in layers for value in layer.parameters()]
@@ -130,7 +166,8 @@ def draw_network(
     neurons = layers[0].nin + sum(layer.nout for layer in layers)
 
     graph = graphviz.Digraph("network")
-    graph.attr(rankdir=rankdir, splines="line", nodesep="0.5", ranksep="1.6", forcelabels="true")
+    graph.attr(rankdir=rankdir, splines="line", nodesep="0.5", ranksep="1.8", forcelabels="true",
+               ordering="out")
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     if neurons > max_neurons:
@@ -141,9 +178,10 @@ def draw_network(
     for number, layer in enumerate(layers):
         output_layer = number == len(layers) - 1
         names = _draw_neurons(graph, number, layer, output_layer, show_gradients)
-        for name, neuron in zip(names, layer.neurons, strict=True):
-            for source, weight in zip(sources, neuron.w, strict=True):
-                _draw_weight(graph, source, name, weight, show_gradients, largest)
+        for j, (name, neuron) in enumerate(zip(names, layer.neurons, strict=True)):
+            for i, (source, weight) in enumerate(zip(sources, neuron.w, strict=True)):
+                place = label_place(i, j, layer.nin, layer.nout)
+                _draw_weight(graph, source, name, weight, place, show_gradients, largest)
         sources = names
     caption = "edge label: weight w; neuron caption: bias b"
     if show_gradients:
@@ -185,8 +223,9 @@ def _draw_neurons(graph: graphviz.Digraph, number: int, layer: Layer, output_lay
 
 
 def _draw_weight(graph: graphviz.Digraph, source: str, target: str, weight: Value,
-                 show_gradients: bool, largest: float) -> None:
-    """The edge of one weight: its number, and its gradient as text, colour and width."""
+                 place: dict[str, str], show_gradients: bool, largest: float) -> None:
+    """The edge of one weight: its number (where ``place`` says), and its gradient as text,
+    colour and width."""
     import graphviz
 
     from autograd.viz import escape_text
@@ -198,7 +237,7 @@ def _draw_weight(graph: graphviz.Digraph, source: str, target: str, weight: Valu
         label += f"\\ngrad={_short(gradient)}"
         attributes["color"] = _gradient_colour(gradient, largest)
         attributes["penwidth"] = f"{1.0 + 3.0 * _strength(gradient, largest):.2f}"
-    graph.edge(source, target, label=label, **attributes)
+    graph.edge(source, target, **weight_label(place, label), **attributes)
 
 
 def _draw_summary(graph: graphviz.Digraph, layers: list[Layer], neurons: int, max_neurons: int,

@@ -1,5 +1,5 @@
 """Free functions over several Values: ``maximum``, ``minimum``, ``sum``, ``dot``,
-``log_sum_exp`` and ``softmax``.
+``log_sum_exp``, ``detached_max`` and ``softmax``.
 
 ``sum``, ``dot`` and ``log_sum_exp`` are single n-ary nodes of the graph: a neuron's weighted sum is
 one node, not 2n binary ones, which keeps graphs small enough to read and fast to walk.
@@ -7,9 +7,7 @@ one node, not 2n binary ones, which keeps graphs small enough to read and fast t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .dispatch import dispatch as apply  # records on Values; torch tensors go to their engine
 from .dispatch import dispatch_shared
@@ -96,41 +94,46 @@ def log_sum_exp(values: Iterable[Operand]) -> Value:
     return apply(OPS["log_sum_exp"], *operands)
 
 
-def softmax(values: Iterable[Operand]) -> list[Value]:
-    """e**xi / sum_j e**xj for each i, computed as e**(xi - m) / sum_j e**(xj - m).
+def detached_max(values: Iterable[Operand]) -> Value:
+    """The largest of ``values`` as one node that no gradient flows through.
 
-    ``m`` is the largest input's number, a constant (softmax does not change when every input
-    moves by the same amount), as PyTorch does: every exponent is at most 0, so nothing
-    overflows, and the outputs sum to 1 and keep their first and second derivatives at any
-    magnitude (dividing by e**log_sum_exp(x) instead loses log_sum_exp's digits to rounding
-    when |x| is large: at 1e16 the outputs summed to more than 1).
+    PyTorch writes it ``x.max().detach()``. Its value follows the inputs, so a traced tape (and
+    every replay of it: compiled, batched) recomputes it for new inputs, but its derivative is
+    0 by definition. That is exactly right for a shift that an expression does not depend on:
+    softmax and cross-entropy subtract it from every logit so that no exponent is positive.
 
     Raises:
         ValueError: ``values`` is empty.
     """
-    # Numbers become leaves; anything else (a torch tensor, a dual number) goes on to the ops'
-    # own dispatch.
+    operands = tuple(values)
+    if not operands:
+        raise ValueError("detached_max of an empty sequence")
+    return apply(OPS["detached_max"], *operands)
+
+
+def softmax(values: Iterable[Operand]) -> list[Value]:
+    """e**xi / sum_j e**xj for each i, computed as e**(xi - m) / sum_j e**(xj - m).
+
+    ``m`` is :func:`detached_max` of the inputs: the largest input, through which no gradient
+    flows (softmax does not change when every input moves by the same amount, so its exact
+    derivative through ``m`` is 0), as PyTorch does. Every exponent is at most 0, so nothing
+    overflows, and the outputs sum to 1 and keep their first and second derivatives at any
+    magnitude (dividing by e**log_sum_exp(x) instead loses log_sum_exp's digits to rounding
+    when |x| is large: at 1e16 the outputs summed to more than 1). ``m`` is a node of the
+    graph, not a number read out of it, so a tape traced at one point recomputes it wherever
+    it is replayed.
+
+    Raises:
+        ValueError: ``values`` is empty.
+    """
     operands = list(values)
     if not operands:
         raise ValueError("softmax of an empty sequence")
-    largest = max(_number_of(value) for value in operands)
-    if all(isinstance(value, Value) or is_real(value) for value in operands):
-        shift = Value(largest)  # one constant leaf, shared by every subtraction
-        exponentials: list[Any] = [(value - shift).exp() for value in operands]
-    else:  # another engine's numbers (torch tensors, dual numbers): the rest are constants
-        exponentials = [
-            math.exp(_number_of(value) - largest)
-            if isinstance(value, Value) or is_real(value) else (value - largest).exp()  # type: ignore[attr-defined]
-            for value in operands
-        ]
+    if not all(isinstance(value, Value) or is_real(value) for value in operands):
+        # Another engine's numbers (torch tensors, dual numbers): Values among them are
+        # constants there.
+        operands = [value.data if isinstance(value, Value) else value for value in operands]
+    shift = apply(OPS["detached_max"], *operands)  # one node, shared by every subtraction
+    exponentials = [(value - shift).exp() for value in operands]
     total = sum(exponentials)
     return [exponential / total for exponential in exponentials]
-
-
-def _number_of(operand: Any) -> float:
-    """The number inside an operand: a Value's data, or ``float()`` of anything else (a torch
-    tensor is detached first, since reading a number out of its graph is what is meant)."""
-    if isinstance(operand, Value):
-        return operand.data
-    detach = getattr(operand, "detach", None)
-    return float(detach() if callable(detach) else operand)

@@ -154,6 +154,12 @@ def _sum(*xs: float) -> float:
     return math.fsum(xs)
 
 
+def _detached_max(*xs: float) -> float:
+    if not xs:
+        raise ValueError("detached_max of an empty sequence")
+    return max(xs)
+
+
 # dot and affine carry a neuron's work, so they multiply with ``map(mul, ...)`` (the loop runs
 # in C, not in a generator) and add with ``sum`` rather than ``math.fsum``: together that halves
 # their cost; the rounding is that of the plain left-to-right sum a hand-written neuron uses.
@@ -200,6 +206,42 @@ def _log_sum_exp_array(np: Any, *xs: Any) -> Any:
 def _first_if(np: Any, first: Any, grad: Any) -> tuple[Any, Any]:
     """The gradient of maximum/minimum: to the first operand where ``first``, else the second."""
     return np.where(first, grad, 0.0), np.where(first, 0.0, grad)
+
+
+def _detached_max_array(np: Any, *xs: Any) -> Any:
+    if not xs:
+        raise ValueError("detached_max of an empty sequence")
+    return reduce(np.maximum, xs)
+
+
+def _no_gradient(grad: Any, out: Any, *xs: Any) -> tuple[None, ...]:
+    """The rule of an op that stops the gradient: nothing flows to any input."""
+    return (None,) * len(xs)
+
+
+_STOP_GRADIENT: dict[int, Any] = {}
+
+
+def _stop_gradient(sp: Any) -> Any:
+    """sympy's ``stop_gradient(e)``: the value of ``e``, with derivative 0 (one class per sympy).
+
+    sympy has no such function: this is a function class whose ``fdiff`` is 0, so ``diff`` treats
+    it as a constant while ``subs``, ``evalf`` and ``lambdify`` give the value of its argument.
+    """
+    made = _STOP_GRADIENT.get(id(sp))
+    if made is None:
+        def evaluate(cls: Any, argument: Any) -> Any:
+            return argument if argument.is_Number else None
+
+        made = type("stop_gradient", (sp.Function,), {
+            "nargs": 1,
+            "eval": classmethod(evaluate),
+            "fdiff": lambda self, argindex=1: sp.S.Zero,
+            "_eval_evalf": lambda self, prec: self.args[0]._eval_evalf(prec),
+            "_imp_": staticmethod(lambda argument: argument),
+        })
+        _STOP_GRADIENT[id(sp)] = made
+    return made
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +331,19 @@ class Op:
             which raises the engine's own error. ``None``: the op has no array form.
         array_rule: ``array_rule(numpy, grad, out, *arrays, **params) -> tuple``: ``rule`` on
             numpy arrays, with the same choices at kinks (relu'(0) = 0, ties to the first).
+            :data:`RULE_ON_ARRAYS` says that ``rule`` itself is that function (it uses only
+            arithmetic, so it runs on arrays as it runs on floats and Values): one rule per op
+            wherever the maths is the same.
+        stops_gradient: the op's derivative is 0 *by definition*, though its value depends on
+            its inputs (PyTorch's ``x.max().detach()``, JAX's ``stop_gradient``): its rule
+            returns no gradient and its symbolic form wraps the value in a ``stop_gradient``
+            whose derivative is 0. Such an op is only correct inside an expression that does
+            not change when its output changes: ``detached_max`` is the shift of softmax and
+            cross-entropy, which are invariant under a common shift of the logits, so the exact
+            derivative through the shift is 0. Central differences of the op alone disagree by
+            design, so the checks (the table's tests, :func:`autograd.check_graph`) check that
+            its rule is 0 and check it inside a shift-invariant expression instead; random test
+            graphs never draw it.
     """
 
     name: str
@@ -305,6 +360,11 @@ class Op:
     params: dict[str, float] = field(default_factory=dict)
     array_forward: Callable[..., Any] | None = None
     array_rule: Callable[..., tuple[Any, ...]] | None = None
+    stops_gradient: bool = False
+
+    def __post_init__(self) -> None:
+        if self.array_rule is RULE_ON_ARRAYS:  # (a bound copy gets the partial of the result)
+            object.__setattr__(self, "array_rule", _on_arrays(self.rule))
 
     def bind(self, **params: float) -> Op:
         """Return this entry specialised to ``params`` (cached: one object per parameter set)."""
@@ -348,6 +408,21 @@ class Op:
 
 
 _BOUND: dict[tuple[Any, ...], Op] = {}
+
+
+def RULE_ON_ARRAYS(np: Any, grad: Any, out: Any, *inputs: Any,  # noqa: N802 (a marker)
+                   **params: float) -> tuple[Any, ...]:
+    """Marks an entry whose float ``rule`` also serves numpy arrays (replaced by it on creation)."""
+    raise AssertionError("RULE_ON_ARRAYS is a marker; Op replaces it by the op's own rule")
+
+
+def _on_arrays(rule: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
+    """``rule`` in the array rule's shape (numpy passed first and not needed)."""
+
+    def array_rule(np: Any, grad: Any, out: Any, *inputs: Any, **params: float) -> tuple[Any, ...]:
+        return rule(grad, out, *inputs, **params)
+
+    return array_rule
 
 
 def _bound_or_none(function: Callable[..., Any] | None,
@@ -394,7 +469,7 @@ for _entry in (
         "a + b;  d/da = 1, d/db = 1",
         symbolic=lambda sp, a, b: a + b, symbol="+",
         array_forward=lambda np, a, b: a + b,
-        array_rule=lambda np, grad, out, a, b: (grad, grad),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "sub", 2, sub,
@@ -402,7 +477,7 @@ for _entry in (
         "a - b;  d/da = 1, d/db = -1",
         symbolic=lambda sp, a, b: a - b, symbol="-",
         array_forward=lambda np, a, b: a - b,
-        array_rule=lambda np, grad, out, a, b: (grad, -grad),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "mul", 2, mul,
@@ -410,7 +485,7 @@ for _entry in (
         "a * b;  d/da = b, d/db = a",
         symbolic=lambda sp, a, b: a * b, symbol="*",
         array_forward=lambda np, a, b: a * b,
-        array_rule=lambda np, grad, out, a, b: (grad * b, grad * a),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "truediv", 2, _truediv,
@@ -419,7 +494,7 @@ for _entry in (
         domain=(REALS, Interval(0.0, math.inf)),
         symbolic=lambda sp, a, b: a / b, symbol="/",
         array_forward=lambda np, a, b: a / b,
-        array_rule=lambda np, grad, out, a, b: (grad / b, -grad * out / b),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "neg", 1, neg,
@@ -427,7 +502,7 @@ for _entry in (
         "-x;  d/dx = -1",
         symbolic=lambda sp, x: -x, symbol="neg",
         array_forward=lambda np, x: -x,
-        array_rule=lambda np, grad, out, x: (-grad,),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "pow", 1, _pow,
@@ -438,8 +513,7 @@ for _entry in (
         symbolic=lambda sp, x, *, exponent: x**exponent, symbol="**",
         examples=({"exponent": 2.0}, {"exponent": 3.0}, {"exponent": -1.5}, {"exponent": 0.5}),
         array_forward=lambda np, x, *, exponent: x**exponent,  # 0**-1 = inf, (-8)**0.5 = nan
-        array_rule=lambda np, grad, out, x, *, exponent: _pow_rule(grad, out, x,
-                                                                   exponent=exponent),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "rpow", 1, _rpow,
@@ -448,7 +522,7 @@ for _entry in (
         symbolic=lambda sp, x, *, base: sp.Float(base) ** x, symbol="c**x",
         examples=({"base": 2.0}, {"base": 0.5}),
         array_forward=_rpow_array,
-        array_rule=lambda np, grad, out, x, *, base: (grad * out * math.log(base),),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "powv", 2, _powv,
@@ -466,7 +540,7 @@ for _entry in (
         "e**x;  d/dx = e**x (= out)",
         symbolic=lambda sp, x: sp.exp(x),
         array_forward=lambda np, x: np.exp(x),
-        array_rule=lambda np, grad, out, x: (grad * out,),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "log", 1, _log,
@@ -475,7 +549,7 @@ for _entry in (
         domain=(POSITIVE,),
         symbolic=lambda sp, x: sp.log(x),
         array_forward=lambda np, x: np.log(x),
-        array_rule=lambda np, grad, out, x: (grad / x,),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "sqrt", 1, _sqrt,
@@ -492,7 +566,7 @@ for _entry in (
         "tanh(x);  d/dx = 1 - tanh(x)**2",
         symbolic=lambda sp, x: sp.tanh(x),
         array_forward=lambda np, x: np.tanh(x),
-        array_rule=lambda np, grad, out, x: (grad * (1.0 - out * out),),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "sigmoid", 1, _sigmoid,
@@ -500,7 +574,7 @@ for _entry in (
         "1 / (1 + e**-x), computed without overflow;  d/dx = s * (1 - s)",
         symbolic=lambda sp, x: 1 / (1 + sp.exp(-x)),
         array_forward=_sigmoid_array,
-        array_rule=lambda np, grad, out, x: (grad * out * (1.0 - out),),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "relu", 1, _relu,
@@ -583,7 +657,7 @@ for _entry in (
         symbolic=lambda sp, *xs: sp.Add(*xs),
         symbol="Σ",
         array_forward=lambda np, *xs: sum(xs, 0.0),
-        array_rule=lambda np, grad, out, *xs: (grad,) * len(xs),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "dot", None, _dot,
@@ -594,7 +668,7 @@ for _entry in (
         symbol="dot",
         example_arity=4,
         array_forward=lambda np, *xs: _dot(*xs),
-        array_rule=lambda np, grad, out, *xs: _dot_rule(grad, out, *xs),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "affine", None, _affine,
@@ -606,7 +680,7 @@ for _entry in (
         symbol="affine",
         example_arity=5,
         array_forward=lambda np, *xs: _affine(*xs),
-        array_rule=lambda np, grad, out, *xs: _affine_rule(grad, out, *xs),
+        array_rule=RULE_ON_ARRAYS,
     ),
     Op(
         "log_sum_exp", None, _log_sum_exp,
@@ -616,6 +690,17 @@ for _entry in (
         symbol="logΣexp",
         array_forward=_log_sum_exp_array,
         array_rule=lambda np, grad, out, *xs: tuple(grad * np.exp(x - out) for x in xs),
+    ),
+    Op(
+        "detached_max", None, _detached_max,
+        _no_gradient,
+        "max(x1, ..., xn) as a constant: no gradient flows through it (the shift of softmax "
+        "and cross-entropy, which do not change under a common shift)",
+        symbolic=lambda sp, *xs: _stop_gradient(sp)(sp.Max(*xs)),
+        symbol="max (no grad)",
+        array_forward=_detached_max_array,
+        array_rule=RULE_ON_ARRAYS,
+        stops_gradient=True,
     ),
 ):
     register(_entry)

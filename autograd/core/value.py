@@ -206,7 +206,7 @@ class Value:
 
     def __float__(self) -> float:
         if TRACING.get():
-            raise _frozen("float(value)", self)
+            raise frozen_number_error("float(value)", self)
         return self.data
 
     # ---------------------------------------------------------------- arithmetic
@@ -314,7 +314,7 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from the graph."""
         if TRACING.get():
-            raise _frozen("value.detach()", self)
+            raise frozen_number_error("value.detach()", self)
         return Value(self.data, self.label)
 
     @property
@@ -379,7 +379,7 @@ def _finite_parameter(op_name: str, name: str, number: Any) -> float:
     return require_finite(f"{op_name}: the {name}", number)
 
 
-def _frozen(what: str, node: Value) -> TypeError:
+def frozen_number_error(what: str, node: Value) -> TypeError:
     """The error for a number taken out of the graph while a tape is being traced."""
     name = f" (node {node.label!r})" if node.label else ""
     return TypeError(
@@ -460,7 +460,7 @@ def _non_finite(op: Op, nodes: Any, data: float) -> Exception:
 def _not_recorded(op: Op, nodes: Any) -> None:
     """Inside ``no_grad()`` while a tape is traced: refuse, the result would be frozen."""
     if TRACING.get():
-        raise _frozen(f"{op.title} inside no_grad()", nodes[0])
+        raise frozen_number_error(f"{op.title} inside no_grad()", nodes[0])
 
 
 def evaluate(op: Op, nodes: Any) -> float:

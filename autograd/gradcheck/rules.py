@@ -121,11 +121,25 @@ def _check_node(node: Value, where: str, tolerance: Tolerance, order: int) -> li
         nan = math.nan
         return [GradcheckRow(1, where, "all inputs", nan, nan, nan, GradcheckStatus.FAIL,
                              node=node, detail=f"the rule raised {type(error).__name__}: {error}")]
+    if op.stops_gradient:  # its derivative is 0 by definition (see Op.stops_gradient)
+        return _declared_zero_rows(node, where, analytic)
     scale = _op_rounding_scale(node.data, analytic, inputs)
     rows = [_first_row(node, where, inputs, index, analytic[index], scale, tolerance)
             for index in range(len(inputs))]
     if order == 2:
         rows += _second_rows(node, where, inputs, tolerance)
+    return rows
+
+
+def _declared_zero_rows(node: Value, where: str, analytic: list[float]) -> list[GradcheckRow]:
+    """The rows of an op that stops the gradient: its rule must give exactly 0, its declared
+    derivative, whatever central differences of its forward say. (Order 2 adds no row: a rule
+    that gives constants has nothing more to differentiate.)"""
+    rows = []
+    for index, gradient in enumerate(analytic):
+        row = GradcheckRow.compared(1, where, _input_name(node, index), gradient, 0.0, 0.0,
+                                    node=node)
+        rows.append(replace(row, detail="declared 0: the op stops the gradient"))
     return rows
 
 

@@ -2,6 +2,8 @@
 // embedded, already formatted, in the JSON island #cr-data; this script only shows them:
 // step k applies step k's text changes (and remembers what they replaced, to step back),
 // outlines the step's elements and fills the panel. It does no maths and loads nothing.
+// Two layout chores: the drawing is scaled to fit the window, and an edge label that would
+// cover another label or a node is shown only while its edge is hovered or focused.
 (function () {
   "use strict";
 
@@ -127,9 +129,12 @@
   function timeline() {
     var marks = byId("cr-timeline").children;
     for (var i = 0; i < marks.length; i += 1) {
-      var start = data.timeline[i][1];
+      var entry = data.timeline[i];
       var end = i + 1 < data.timeline.length ? data.timeline[i + 1][1] : last + 1;
-      marks[i].classList.toggle("cr-current", current >= start && current < end);
+      marks[i].classList.toggle("cr-current", current >= entry[1] && current < end);
+      // a detail (a step's loss) is a number of the future until its step is reached
+      marks[i].textContent = entry[2] && current >= entry[3] ? entry[0] + " · " + entry[2]
+        : entry[0];
     }
   }
 
@@ -181,9 +186,20 @@
       goTo(moves[event.key]);
     });
     var drawing = byId("cr-drawing");
-    ["click", "mouseover"].forEach(function (kind) {
+    byId("cr-fit").addEventListener("click", function () {
+      drawing.classList.toggle("cr-actual");
+      byId("cr-fit").textContent = drawing.classList.contains("cr-actual") ? "fit to window"
+        : "actual size";
+      fit();
+    });
+    window.addEventListener("resize", fit);
+    ["click", "mouseover", "focusin"].forEach(function (kind) {
       drawing.addEventListener(kind, function (event) {
         var element = event.target.closest ? event.target.closest("g.node, g.edge") : null;
+        if (element && kind === "mouseover" && element.nextElementSibling
+            && element.classList.contains("cr-quiet")) {
+          element.parentNode.appendChild(element);  // drawn last: its label on top
+        }
         if (element && data.info[element.id]) { shown = element.id; card(); }
       });
     });
@@ -210,6 +226,7 @@
     var box = byId("cr-timeline");
     data.timeline.forEach(function (entry) {
       var button = cell("button", entry[0]);
+      button.title = "go to " + entry[0];
       button.type = "button";
       button.addEventListener("click", function () { pause(); goTo(entry[1]); });
       box.appendChild(button);
@@ -217,6 +234,53 @@
     box.hidden = false;
   }
 
+  function boxOf(elements) {
+    var box = null;
+    elements.forEach(function (element) {
+      var b = element.getBBox();
+      if (!box) { box = { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }; return; }
+      box = { x0: Math.min(box.x0, b.x), y0: Math.min(box.y0, b.y),
+              x1: Math.max(box.x1, b.x + b.width), y1: Math.max(box.y1, b.y + b.height) };
+    });
+    return box;
+  }
+
+  function overlaps(a, b) {
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  }
+
+  // Runs while the texts still hold Graphviz's widest numbers: a label kept visible now has
+  // room for any number a step writes. The first label in drawing order wins a place.
+  function settle() {
+    var taken = [];
+    document.querySelectorAll("#cr-drawing g.node").forEach(function (node) {
+      taken.push(boxOf([node]));
+    });
+    document.querySelectorAll("#cr-drawing g.edge").forEach(function (edge) {
+      var texts = Array.prototype.slice.call(edge.querySelectorAll("text"));
+      if (!texts.length) { return; }
+      var box = boxOf(texts);
+      if (taken.some(function (other) { return overlaps(box, other); })) {
+        edge.classList.add("cr-quiet");
+      } else {
+        taken.push(box);
+      }
+    });
+    document.querySelectorAll("#cr-drawing g.node, #cr-drawing g.edge").forEach(function (g) {
+      if (data.info[g.id]) { g.setAttribute("tabindex", "0"); }
+    });
+  }
+
+  // The drawing's height: what the window leaves below the drawing's top (at least 240px),
+  // unless the reader asked for the actual size.
+  function fit() {
+    var drawing = byId("cr-drawing");
+    var top = drawing.getBoundingClientRect().top + window.scrollY;
+    var room = window.innerHeight - top - 28;  // the drawing's padding, border and a margin
+    drawing.style.setProperty("--cr-room", Math.max(240, Math.floor(room)) + "px");
+  }
+
+  settle();
   bind();
   data.initial.forEach(function (entry) { state.set(entry[0], entry[1]); });
   bound.forEach(function (targets, key) { show(key); });
@@ -224,6 +288,8 @@
   marks();
   listen();
   render();
+  fit();
+  document.body.classList.add("cr-ready");
   window.chainrulePage = {
     goTo: goTo,
     step: function () { return current; },

@@ -33,7 +33,7 @@ from typing import Any
 from ..core.numbers import require_count
 from ..files import write_atomically
 
-__all__ = ["Binding", "InfoCard", "InlinePage", "PageData", "Step", "render_page"]
+__all__ = ["Binding", "InfoCard", "InlinePage", "Mark", "PageData", "Step", "render_page"]
 
 #: A number (or any shown text) as the page holds it: one text, or one per example.
 Text = str | list[str]
@@ -85,6 +85,18 @@ class InfoCard:
     lines: Sequence[tuple[str, Text, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A timeline button: ``label`` jumps to ``step``; ``detail`` (e.g. that training step's
+    loss) joins the label once the page has reached step ``detail_from``, so that a number
+    never shows before the step that computes it."""
+
+    label: str
+    step: int
+    detail: str = ""
+    detail_from: int = 0
+
+
 @dataclass
 class PageData:
     """Everything a page shows.
@@ -97,7 +109,7 @@ class PageData:
         initial: the keys' texts at step 0.
         steps: step 0 first.
         info: the card of each clickable SVG element, by id.
-        timeline: ``(label, step)`` marks, e.g. the first step of each training step.
+        timeline: marks, e.g. the first step of each training step.
         examples: labels of the examples a page can switch between (empty: none).
         hint: what the info box says before anything is clicked.
     """
@@ -109,7 +121,7 @@ class PageData:
     initial: Sequence[tuple[str, Text]]
     steps: list[Step]
     info: dict[str, InfoCard] = field(default_factory=dict)
-    timeline: list[tuple[str, int]] = field(default_factory=list)
+    timeline: list[Mark] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     hint: str = "Click or hover a node to see its numbers."
 
@@ -165,7 +177,8 @@ def _payload(page: PageData) -> dict[str, Any]:
                    "rows": step.rows, "columns": step.columns} for step in page.steps],
         "info": {key: {"title": card.title, "lines": card.lines}
                  for key, card in page.info.items()},
-        "timeline": page.timeline,
+        "timeline": [[mark.label, mark.step, mark.detail, mark.detail_from]
+                     for mark in page.timeline],
         "examples": page.examples,
     }
 

@@ -38,7 +38,7 @@ def require_torch(what: str) -> Any:
     except ImportError as error:
         raise ImportError(
             f"{what} needs PyTorch, which is not installed: pip install 'chainrule[torch]' "
-            "(torch==2.13.0, the CPU build)"
+            "(from a checkout: pip install -e '.[torch]'; torch==2.13.0, the CPU build)"
         ) from error
     return torch
 
@@ -103,8 +103,13 @@ def _torch_log_sum_exp(*values: Any) -> Any:
     return torch.logsumexp(torch.stack(_tensors("log_sum_exp", values)), dim=0)
 
 
+def _torch_detached_max(*values: Any) -> Any:
+    torch = require_torch("autograd.detached_max on tensors")
+    return torch.stack(_tensors("detached_max", values)).max().detach()
+
+
 #: The torch version of each op the free functions record (``softmax`` is built from
-#: ``log_sum_exp``, subtraction and ``exp``, which tensors have).
+#: ``detached_max``, subtraction, ``exp`` and ``sum``).
 TORCH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "maximum": _torch_maximum,
     "minimum": _torch_minimum,
@@ -112,6 +117,7 @@ TORCH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dot": _torch_dot,
     "affine": _torch_affine,
     "log_sum_exp": _torch_log_sum_exp,
+    "detached_max": _torch_detached_max,
 }
 
 

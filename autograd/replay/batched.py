@@ -39,8 +39,8 @@ try:
     import numpy as np
 except ImportError:  # numpy is optional: only the batched replay needs it
     raise ImportError(
-        "Tape.vmap (the batched replay) needs numpy: pip install 'chainrule[batched]'  "
-        "(or: pip install numpy)"
+        "Tape.vmap (the batched replay) needs numpy: pip install 'chainrule[batched]' "
+        "(from a checkout: pip install -e '.[batched]'; or: pip install numpy)"
     ) from None
 
 from ..core.backprop import LOCK, sweep
@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     from .tape import Tape
 
 __all__ = ["BatchedTape"]
+
+#: The dtype every replay computes in: the engine's float.
+_FLOAT64 = np.dtype(np.float64)
 
 
 class _Gradient(np.ndarray):
@@ -511,7 +514,7 @@ class BatchedTape:
                 f"this batched tape was traced with {self.inputs} inputs, got {len(arrays)}; "
                 "pass one array (one number per row) per input of the traced call"
             )
-        if all(type(array) is np.ndarray and array.dtype.kind == "f" and array.ndim == 1
+        if all(type(array) is np.ndarray and array.dtype == _FLOAT64 and array.ndim == 1
                for array in arrays):  # the common case, checked all at once
             try:
                 batch = np.stack(arrays)
@@ -697,19 +700,32 @@ def _at(data: Any, member: int, row: int) -> Any:
 
 
 def _column(array: Any, index: int | str) -> Any:
-    """Input ``index`` of a batched replay as a 1-D float array, after checking it."""
+    """Input ``index`` of a batched replay as a 1-D float64 array, after checking it.
+
+    The replay computes in float64, as the engine does (a Python float), whatever the input's
+    dtype: float32 or float16 numbers would otherwise be computed in their own precision, some
+    1e-8 to 1e-4 away from the engine, and overflow where the engine does not. Integers and
+    lower-precision floats are converted (exactly, or for integers past 2**53 rounded as
+    ``Value(int)`` rounds them); a dtype that float64 cannot hold (longdouble, complex, object,
+    bool, text) is refused rather than rounded or guessed.
+    """
     name = f"input {index}" if isinstance(index, int) else index
     if isinstance(array, str | bytes):
         raise TypeError(f"batched replay: {name} must be an array of real numbers, got "
                         f"{type(array).__name__} {array!r}")
     column = np.asarray(array)
-    if column.dtype.kind not in "iuf":
-        raise TypeError(f"batched replay: {name} must be an array of real numbers (one per "
-                        f"row), got an array of dtype {column.dtype}")
+    dtype = column.dtype
+    if dtype.kind not in "iuf" or (dtype.kind == "f" and dtype.itemsize > _FLOAT64.itemsize):
+        why = ("more precise than float64, so converting it would round"
+               if dtype.kind == "f" else "not an array of real numbers")
+        raise TypeError(
+            f"batched replay: {name} is an array of dtype {dtype}, {why}; the replay computes "
+            "in float64, as the engine does: convert the numbers yourself if that is what you "
+            "mean (numpy.asarray(x, dtype=numpy.float64))")
     if column.ndim != 1 or column.size == 0:
         raise ValueError(f"batched replay: {name} must be a non-empty 1-D array (one number "
                          f"per row), got shape {column.shape}")
-    column = column.astype(float)
+    column = column.astype(_FLOAT64)
     finite = np.isfinite(column)
     if not finite.all():
         row = int(np.argmin(finite))

@@ -24,8 +24,15 @@ long as ``f`` would build the same graph for them. Two kinds of data-dependent c
   compares Values (``a < b``, and therefore Python's ``max``/``min``/``sorted`` over Values, as in
   max-pooling): every such comparison is recorded as a *guard*, printed as ``assert v3 > v5``,
   and checked on every replay; a replay where a recorded outcome no longer holds raises
-  :class:`TapeBranchError`. Choices made on ``value.data`` or ``float(value)`` are invisible to
-  the engine: a function that branches on them must be traced again when the branch changes.
+  :class:`TapeBranchError`. A choice made on a number read out of a Value would be invisible to
+  the tape, so reading one is refused inside the traced function (see below); a choice made on
+  anything else (a global setting, the length of a list) is fixed when the tape is traced.
+
+Numbers frozen out of the graph. Inside the traced function, ``float(v)``, ``v.detach()``, an op
+under ``no_grad()`` and reading ``v.data`` raise ``TypeError``: each turns a number that depends
+on the inputs or parameters into a constant, and every replay would silently reuse the traced
+number (``x * x.data`` traced at 2 would replay as ``2 * x``). See :func:`refusing_data_reads`
+for how ``.data`` is watched without slowing the engine down.
 
 :meth:`Tape.compile` generates one straight-line Python function for the forward and backward
 sweeps (the source is kept in ``.source`` for reading); it skips the interpreter's per-instruction
@@ -34,8 +41,10 @@ dispatch and is the fastest way to run a fixed-shape training step.
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.backprop import LOCK, sweep, topological_order
@@ -43,7 +52,7 @@ from ..core.modes import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
 from ..core.naming import expression
 from ..core.numbers import is_real
 from ..core.ops import Op
-from ..core.value import COMPARISONS, Number, Value, evaluate
+from ..core.value import COMPARISONS, Number, Value, evaluate, frozen_number_error
 from .program import COMPARE, Guard, Instruction, Slot, TapeBranchError, branch_error
 
 if TYPE_CHECKING:
@@ -70,7 +79,9 @@ def trace(
         docstring); comparisons between Values made by ``f`` are checked on every replay.
 
     Raises:
-        TypeError: ``f`` did not return a Value, or an input is not a number or Value.
+        TypeError: ``f`` did not return a Value, an input is not a number or Value, or ``f``
+            took a number out of the graph (read ``v.data``, called ``float(v)`` or
+            ``v.detach()``, or ran an op inside ``no_grad()``): a replay would reuse it.
         ValueError: the same Value is given as two inputs.
     """
     inputs = [
@@ -90,7 +101,8 @@ def trace(
     logging = COMPARISONS.set(comparisons)
     tracing = TRACING.set(True)
     try:
-        output = f(*inputs)
+        with refusing_data_reads():
+            output = f(*inputs)
     finally:
         TRACING.reset(tracing)
         COMPARISONS.reset(logging)
@@ -102,6 +114,78 @@ def trace(
             f"{output!r}; return the loss Value itself, not its .data"
         )
     return Tape(inputs, results, comparisons)
+
+
+# ------------------------------------------------------------------------------ .data while tracing
+
+#: The storage of ``Value.data``: the member descriptor ``__slots__`` made for it.
+_DATA_SLOT: Any = Value.__dict__["data"]
+#: The packages whose code may read ``.data`` while tracing: the library's own reads are checks
+#: and messages (a domain check, ``repr``), never a number computed with, and the library's
+#: one deliberate exception (``nn.SyntheticGradient``'s constant input) is documented there.
+_LIBRARY = frozenset({"autograd", "nn"})
+_data_guard_lock = threading.Lock()
+_tracers = 0  # how many traces are running, in every thread
+
+
+class _DataWhileTracing:
+    """``Value.data`` while some thread traces: reads from outside the library are refused in
+    a context that is tracing; every other read and every write goes to the slot unchanged."""
+
+    __slots__ = ()
+
+    def __get__(self, node: Value | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        if TRACING.get():
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if caller.partition(".")[0] not in _LIBRARY:
+                error = frozen_number_error("value.data", node)
+                error.add_note("read .data after trace() returns (a replay's results are in "
+                               "tape.latest), or write x * x for x * x.data")
+                raise error
+        return _DATA_SLOT.__get__(node, owner)
+
+    def __set__(self, node: Value, number: float) -> None:
+        _DATA_SLOT.__set__(node, number)
+
+    def __delete__(self, node: Value) -> None:
+        _DATA_SLOT.__delete__(node)
+
+
+@contextmanager
+def refusing_data_reads() -> Iterator[None]:
+    """While the block runs, reading ``v.data`` from outside the library raises ``TypeError``
+    in a context where a tape is being traced (``TRACING``); nothing changes anywhere else.
+
+    Why this way. ``data`` is a slot of :class:`Value`, read by the engine's hottest code
+    (every recorder reads its operands' ``data``): a check inside ``Value`` would cost every
+    op of every program. Instead, while at least one trace runs in the process, the class's
+    ``data`` attribute is this module's descriptor: it asks whether the reader's context is
+    tracing (a context variable, so other threads and tasks are unaffected) and whether the
+    reading code belongs to the library (``autograd``, ``nn``), whose own reads are checks and
+    messages, and otherwise raises the same error as ``float(v)`` inside a traced function.
+    When the last trace ends, the slot's own descriptor is put back, so a program that does not
+    trace runs exactly as before and a tracing one pays only while it traces. Reads of
+    Values the traced function did not make (a captured weight) are refused too: the replay
+    reads a parameter's current number into its slot, but a number read out of it inside the
+    function would stay the traced one.
+    """
+    global _tracers
+    with _data_guard_lock:
+        if _tracers == 0:
+            type.__setattr__(Value, "data", _DATA_WHILE_TRACING)
+        _tracers += 1
+    try:
+        yield
+    finally:
+        with _data_guard_lock:
+            _tracers -= 1
+            if _tracers == 0:
+                type.__setattr__(Value, "data", _DATA_SLOT)
+
+
+_DATA_WHILE_TRACING = _DataWhileTracing()
 
 
 def _number(item: Any, index: int, where: str) -> float:

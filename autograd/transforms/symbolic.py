@@ -31,7 +31,8 @@ def _sympy() -> Any:
         import sympy
     except ImportError:
         raise ImportError(
-            "to_sympy and symbolic_grad need sympy: pip install 'chainrule[symbolic]'"
+            "to_sympy and symbolic_grad need sympy: pip install 'chainrule[symbolic]' "
+            "(from a checkout: pip install -e '.[symbolic]')"
         ) from None
     return sympy
 

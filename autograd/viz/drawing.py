@@ -38,8 +38,8 @@ try:
 except ImportError:
     raise ImportError(
         "autograd.viz (Value.graph, draw_graph, step_through, the browser pages) needs the "
-        "graphviz Python package: pip install 'chainrule[viz]' (rendering also needs the "
-        "Graphviz 'dot' program)",
+        "graphviz Python package: pip install 'chainrule[viz]' (from a checkout: pip install "
+        "-e '.[viz]'); rendering also needs the Graphviz 'dot' program",
         name="graphviz",
     ) from None
 

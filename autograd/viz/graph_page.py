@@ -4,7 +4,8 @@
 :func:`autograd.viz.draw_graph` does, with the final numbers so that Graphviz sizes every record
 for them, and lists the steps a learner walks through:
 
-- step 0: only the leaves' values are known;
+- step 0: only the leaves' values are known (no other number shows anywhere on the page,
+  heading and cards included, before the step that computes it);
 - one forward step per op node, in :func:`autograd.topological_order`: its value appears;
 - the seed: the root's gradient is 1;
 - one backward step per op node a gradient reaches, as :func:`autograd.explain` records them
@@ -244,8 +245,9 @@ def graph_page(
         for node in order if not node.parents and node in steps.wanted]
     page = PageData(
         title=heading,
-        subtitle=(f"{name} = {steps.number(root.data)}: the forward pass computes every value "
-                  "in topological order, then the backward pass applies the chain rule from "
+        # no number here: the page shows each value only from the step that computes it
+        subtitle=(f"The forward pass computes every value up to {name} in topological order, "
+                  "then the backward pass applies the chain rule from "
                   f"d({name})/d({name}) = 1 back to the leaves. Numbers from chainrule's engine."),
         svg=svg, bindings=steps.bindings(), initial=initial, steps=steps.steps(),
         info=steps.cards(),

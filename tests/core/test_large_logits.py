@@ -91,3 +91,40 @@ def test_cross_entropy_hessian_matches_sympy(logits: tuple[float, ...]) -> None:
         for j in range(3):
             assert close(engine[i][j], exact(expected[i, j], logits)), (i, j)
 
+
+
+# A tape traced at small logits and replayed at the large ones: the shift is recomputed on
+# every replay path, so the replays keep the engine's digits (issue 21).
+REPLAYS = ["tape", "compiled", "vmap"]
+
+
+def replayed(path: str, f, logits: tuple[float, ...]) -> tuple[float, list[float]]:
+    tape = autograd.trace(f, 0.0, 0.5, -0.25)
+    if path == "tape":
+        value, gradient = tape.value_and_grad(*logits)
+        return value, list(gradient)
+    if path == "compiled":
+        value, gradient = tape.compile().value_and_grad(*logits)
+        return value, list(gradient)
+    values, gradients = tape.vmap().value_and_grad(*([x] for x in logits))
+    return float(values[0]), [float(g[0]) for g in gradients]
+
+
+@pytest.mark.parametrize("path", REPLAYS)
+@pytest.mark.parametrize("logits", list(POINTS.values()), ids=list(POINTS))
+def test_softmax_replayed_at_large_logits_matches_sympy(logits: tuple[float, ...],
+                                                        path: str) -> None:
+    value, gradient = replayed(path, lambda *z: autograd.softmax(z)[0], logits)
+    assert close(value, exact(SOFTMAX_0, logits))
+    expected = [exact(sympy.diff(SOFTMAX_0, z), logits) for z in SYMBOLS]
+    assert all(close(a, b) for a, b in zip(gradient, expected, strict=True))
+
+
+@pytest.mark.parametrize("path", REPLAYS)
+@pytest.mark.parametrize("logits", list(POINTS.values()), ids=list(POINTS))
+def test_cross_entropy_replayed_at_large_logits_matches_sympy(logits: tuple[float, ...],
+                                                              path: str) -> None:
+    value, gradient = replayed(path, lambda *z: nn.losses.cross_entropy(list(z), 0), logits)
+    assert close(value, exact(CROSS_ENTROPY_0, logits))
+    expected = [exact(sympy.diff(CROSS_ENTROPY_0, z), logits) for z in SYMBOLS]
+    assert all(close(a, b) for a, b in zip(gradient, expected, strict=True))

@@ -14,6 +14,10 @@ table entry (not Value's operators) is what is tested:
   engine's gradient.
 
 Entries without a ``symbolic`` form (a user's custom op) get the finite-difference checks only.
+An entry that stops the gradient (``Op.stops_gradient``: ``detached_max``, softmax's shift) has
+the derivative 0 by definition, so instead of central differences of its own forward it is
+checked for what it promises: a rule of exactly 0 on both paths, and, used as the shift of
+softmax, softmax's exact first and second derivatives.
 """
 
 from __future__ import annotations
@@ -167,6 +171,9 @@ def check_entry_at(op: Op, xs: Sequence[float]) -> None:
                 expect_close(f"d2/dx{i}dx{j}", op, xs, hessian[i][j], exact_hessian[i][j],
                              1e-9, 1e-12)
 
+    if op.stops_gradient:
+        check_stop_gradient_at(op, xs, fast_gradient, gradient, hessian)
+        return
     numeric_gradient = central_gradient(op.forward, xs)
     numeric_hessian = central_hessian(op, xs)
     for i in range(n):
@@ -175,6 +182,62 @@ def check_entry_at(op: Op, xs: Sequence[float]) -> None:
         for j in range(n):
             expect_close(f"d2/dx{i}dx{j} vs central differences", op, xs, hessian[i][j],
                          numeric_hessian[i][j], 1e-5, 1e-5)
+
+
+# An op that stops the gradient (Op.stops_gradient) has the derivative 0 by definition, so
+# central differences of its forward disagree by design. It is checked for what it promises:
+# its rule is exactly 0 on both paths, and used as the shift s of softmax, which does not change
+# when every input moves by the same amount, it gives softmax's exact first and second
+# derivatives (sympy, without any shift) and agrees with central differences of the composite.
+
+
+def shifted_softmax(op: Op, xs: Sequence[Value]) -> Value:
+    """e**(x0 - s) / sum_j e**(xj - s) with ``s = op(*xs)``, built from table entries."""
+    shift = apply(op, *xs)
+    exponentials = [apply(OPS["exp"], apply(OPS["sub"], x, shift)) for x in xs]
+    return apply(OPS["truediv"], exponentials[0], apply(OPS["sum"], *exponentials))
+
+
+@functools.cache
+def softmax_oracle(arity: int) -> Callable:
+    """Softmax's first output, its gradient and Hessian, from sympy with no shift at all."""
+    symbols = sympy.symbols(f"x0:{arity}", real=True)
+    expression = sympy.exp(symbols[0]) / sympy.Add(*(sympy.exp(x) for x in symbols))
+    first = [sympy.diff(expression, x) for x in symbols]
+    second = [[sympy.diff(d, x) for x in symbols] for d in first]
+    return sympy.lambdify(symbols, [expression, first, second], modules="mpmath")
+
+
+def check_stop_gradient_at(op: Op, xs: Sequence[float], fast_gradient: Sequence[float],
+                           gradient: Sequence[float], hessian: Sequence[Sequence[float]]) -> None:
+    n = len(xs)
+    assert list(fast_gradient) == [0.0] * n, f"{op.title} stops the gradient: {fast_gradient}"
+    assert list(gradient) == [0.0] * n, f"{op.title} (recorded path): {gradient}"
+    assert all(row == [0.0] * n for row in hessian), f"{op.title}: Hessian {hessian}"
+
+    def composite(*numbers: float) -> float:
+        return shifted_softmax(op, [Value(x) for x in numbers]).data
+
+    leaves = [Value(x) for x in xs]
+    shifted_softmax(op, leaves).backward(create_graph=True)
+    first = [leaf.grad for leaf in leaves]
+    second = []
+    for partial in first:
+        autograd.zero_grad(leaves)
+        partial.backward()
+        second.append([leaf.grad for leaf in leaves])
+    with mpmath.workdps(30):
+        value, exact_first, exact_second = softmax_oracle(n)(*(mpmath.mpf(x) for x in xs))
+    expect_close("softmax shifted by it", op, xs, composite(*xs), float(value), 1e-14, 1e-15)
+    numeric = central_gradient(composite, xs)
+    for i in range(n):
+        expect_close(f"d/dx{i} of softmax shifted by it", op, xs, float(first[i]),
+                     float(exact_first[i]), 1e-12, 1e-14)
+        expect_close(f"d/dx{i} of softmax shifted by it vs central differences", op, xs,
+                     float(first[i]), numeric[i], 1e-6, 1e-7)
+        for j in range(n):
+            expect_close(f"d2/dx{i}dx{j} of softmax shifted by it", op, xs, second[i][j],
+                         float(exact_second[i][j]), 1e-10, 1e-13)
 
 
 @st.composite
@@ -205,7 +268,7 @@ def test_op_matches_sympy_and_central_differences_to_second_order(name, params, 
 BUILT_IN = {
     "add", "sub", "mul", "truediv", "neg", "pow", "rpow", "powv", "exp", "log", "sqrt", "tanh",
     "sigmoid", "relu", "leaky_relu", "softplus", "abs", "sin", "cos", "maximum", "minimum", "sum",
-    "dot", "affine", "log_sum_exp",
+    "dot", "affine", "log_sum_exp", "detached_max",
 }
 
 
@@ -408,7 +471,21 @@ def test_softmax_is_exp_of_input_minus_the_max_over_their_sum():
         (difference,) = exponential.parents
         assert difference.op.name == "sub"
         assert difference.parents[0] is source
-        assert difference.parents[1].data == 1.0  # the largest input, a constant
+        shift = difference.parents[1]  # the largest input, through which no gradient flows
+        assert shift.op.name == "detached_max" and shift.parents == (x, y)
+        assert shift.data == 1.0
     # softmax([0, 1]) = (1, e) / (1 + e)
     assert math.isclose(first.data, 1 / (1 + math.e), rel_tol=1e-15)
     assert math.isclose(second.data, math.e / (1 + math.e), rel_tol=1e-15)
+
+
+def test_the_walk_catches_a_stop_gradient_op_that_lets_a_gradient_through():
+    leaky = register(Op(
+        "test_leaky_shift", None, max, lambda grad, out, *xs: (grad,) * len(xs),
+        "max as a shift, with a rule that is not 0", stops_gradient=True,
+    ))
+    try:
+        with pytest.raises(AssertionError, match="test_leaky_shift stops the gradient"):
+            check_entry_at(leaky, [0.5, -1.0, 2.0])
+    finally:
+        OPS.pop("test_leaky_shift", None)

@@ -9,9 +9,11 @@ import subprocess
 
 import pytest
 
+import autograd
 import nn
 
-EDGE = re.compile(r'^\s*(\w+) -> (\w+) \[label="([^"]*)"(.*)\]$')
+EDGE = re.compile(r'^\s*(\w+) -> (\w+) \[(.*)\]$')
+WEIGHT_LABEL = re.compile(r'(?:head|tail)label="([^"]*)"')
 NODE_CAPTION = re.compile(r'^\s*(\w+) \[.*xlabel="([^"]*)"')
 
 
@@ -36,8 +38,9 @@ def edges(source: str) -> dict[tuple[str, str], str]:
     found = {}
     for line in source.splitlines():
         match = EDGE.match(line)
-        if match:
-            found[(match.group(1), match.group(2))] = match.group(3)
+        label = WEIGHT_LABEL.search(match.group(3)) if match else None
+        if match and label:
+            found[(match.group(1), match.group(2))] = label.group(1)
     return found
 
 
@@ -87,7 +90,7 @@ def test_after_backward_each_bias_shows_its_gradient() -> None:
 
 def test_edges_are_coloured_red_for_positive_and_blue_for_negative_gradients() -> None:
     source = nn.draw_network(two_two_one(backward=True)).source
-    line_for = {(m.group(1), m.group(2)): m.group(4)
+    line_for = {(m.group(1), m.group(2)): m.group(3)
                 for m in map(EDGE.match, source.splitlines()) if m}
     assert 'color="#d62728' in line_for[("x1", "layer0_neuron0")]  # gradient +3 (the largest)
     assert 'color="#1f77b4' in line_for[("x1", "layer0_neuron1")]  # gradient -1
@@ -178,3 +181,49 @@ def test_a_nan_gradient_is_written_as_nan_in_grey() -> None:
     source = nn.draw_network(model).source
     line = next(line for line in source.splitlines() if "layer0_neuron1 -> layer1_neuron0" in line)
     assert "grad=nan" in line and 'color="#7f7f7f40"' in line
+
+
+def segment_distance(point: tuple[float, float], start: tuple[float, float],
+                     end: tuple[float, float]) -> float:
+    """The distance from ``point`` to the segment from ``start`` to ``end``."""
+    (px, py), (ax, ay), (bx, by) = point, start, end
+    dx, dy = bx - ax, by - ay
+    share = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(px - (ax + share * dx), py - (ay + share * dy))
+
+
+def weight_labels_off_their_edges(svg: str, tolerance: float) -> list[str]:
+    """The weight labels of a rendered drawing whose centre lies more than ``tolerance``
+    points from the straight edge they belong to. A label's centre: its texts' anchor x (they
+    are centred) and the middle of its lines (a baseline sits about 0.3 em below the middle
+    of its line)."""
+    off = []
+    chunks = re.split(r'class="(edge|node)"', svg)  # an element's SVG up to the next one
+    for group in (chunk for kind, chunk in zip(chunks[1::2], chunks[2::2], strict=True)
+                  if kind == "edge"):
+        texts = re.findall(r'<text text-anchor="middle" x="([-\d.]+)" y="([-\d.]+)"[^>]*'
+                           r'font-size="([\d.]+)">([^<]*)</text>', group)
+        if not any(html.unescape(text[3]).startswith("w=") for text in texts):
+            continue
+        numbers = [float(n) for n in re.findall(r"-?\d+\.?\d*", re.search(
+            r'<path [^>]*d="([^"]*)"', group).group(1))]
+        start, end = (numbers[0], numbers[1]), (numbers[-2], numbers[-1])
+        x = sum(float(text[0]) for text in texts) / len(texts)
+        y = sum(float(text[1]) - 0.3 * float(text[2]) for text in texts) / len(texts)
+        if segment_distance((x, y), start, end) > tolerance:
+            off.append(texts[0][3])
+    return off
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 4, 1], [3, 6, 2], [4, 2, 6, 1]],
+                         ids=["2-2-1", "2-4-4-1", "3-6-2", "4-2-6-1"])
+def test_each_weight_label_sits_on_its_own_edge(sizes: list[int]) -> None:
+    model = nn.MLP(sizes[0], sizes[1:], seed=0)
+    output = model([1.0] * sizes[0])
+    (autograd.sum(output) if isinstance(output, list) else output).backward()
+    source = nn.draw_network(model).source
+    svg = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True,
+                         check=True).stdout
+    weights = sum(layer.nin * layer.nout for layer in model.layers)
+    assert svg.count(">w=") == weights
+    assert weight_labels_off_their_edges(svg, tolerance=3.0) == []

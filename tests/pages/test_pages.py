@@ -131,6 +131,14 @@ def test_graph_page_embeds_the_lecture_gradients_in_its_last_steps() -> None:
     assert final[f"d{index[o]}"] == "0.7071"
 
 
+def test_graph_page_heading_holds_no_number_the_forward_pass_computes() -> None:
+    o, _ = neuron()  # n = 0.8814, o = tanh(n) = 1/√2 = 0.7071: shown only from their steps
+    page = to_html(o)
+    heading = page[page.index("<header>"):page.index("</header>")]
+    assert "0.7071" not in heading and "0.8814" not in heading
+    assert "Backpropagation through o" in heading
+
+
 def test_graph_page_adds_both_edges_of_an_operand_used_twice() -> None:
     a = Value(3.0, label="a")
     y = a + a  # dy/da = 1 + 1, by hand
@@ -267,6 +275,16 @@ def test_network_page_has_forward_loss_backward_and_update_per_layer(tmp_path: P
     data = island(path.read_text(encoding="utf-8"))
     assert len(data["steps"]) == 1 + 3 * 6
     assert [mark[1] for mark in data["timeline"]] == [1, 7, 13]
+
+
+def test_network_page_timeline_gives_a_loss_only_from_its_loss_step(tmp_path: Path) -> None:
+    model = hmkcode_model()  # loss 1/2 (1 - 0.191)^2 = 0.3272, computed at page step 3
+    path = nn.save_network_html(model, tmp_path / "hmk.html", [[2.0, 3.0]], [1.0],
+                                loss=half_squared_error,
+                                optimizer=nn.optim.SGD(model.parameters(), lr=0.05))
+    data = island(path.read_text(encoding="utf-8"))
+    assert data["timeline"] == [["step 1", 1, "loss 0.3272", 3]]
+    assert "loss" in data["steps"][3]["caption"] and "loss" not in data["steps"][2]["caption"]
 
 
 @pytest.mark.parametrize("model", [nn.Sequential(nn.Layer(2, 1)), nn.Neuron(2)],

@@ -361,3 +361,171 @@ def test_moons_network_page_is_small_and_steps_quickly(browser: Any, tmp_path: P
           f"per step max {max(times):.1f} ms, mean {sum(times) / len(times):.1f} ms")
     assert max(times) < 1000  # loose: the measured figure is in the README
     assert console_errors(browser) == []
+
+
+# ------------------------------------------------------- what each step may show, and where
+
+
+def shown_texts(browser: Any) -> str:
+    """Every text the page shows now: heading, timeline, caption, table, the drawing's texts,
+    and the card of every element that has one (each clicked in turn)."""
+    return str(browser.execute_script(
+        "const parts = [document.querySelector('header').innerText,"
+        "  document.getElementById('cr-timeline').innerText,"
+        "  document.getElementById('cr-step').innerText];"
+        "document.querySelectorAll('#cr-drawing text').forEach(t => parts.push(t.textContent));"
+        "for (const g of document.querySelectorAll('#cr-drawing g.node, #cr-drawing g.edge')) {"
+        "  g.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+        "  parts.push(document.getElementById('cr-info').innerText); }"
+        "return parts.join('\\n');"))
+
+
+def test_graph_page_shows_no_number_before_the_step_that_computes_it(
+        browser: Any, neuron_page: Path) -> None:
+    # the lecture's neuron: n = x1 w1 + x2 w2 + b = 0.8814 (the 4th op), o = tanh(n) = 1/√2
+    # (the 5th); the backward pass starts at step 6 (the seed) and x1's gradient is -1.5
+    open_page(browser, neuron_page)
+    appears = {"0.8814": 4, "0.7071": 5, "-1.5": 7}
+    for step in range(0, 12):
+        browser.execute_script("chainrulePage.goTo(arguments[0])", step)
+        texts = shown_texts(browser)
+        for text, first in appears.items():
+            if step < first:
+                assert text not in texts, f"{text} shown at step {step}, before step {first}"
+    browser.execute_script("chainrulePage.goTo(5)")
+    assert "0.7071" in shown_texts(browser)
+    browser.execute_script("chainrulePage.goTo(4)")
+    assert "0.8814" in shown_texts(browser)
+
+
+def test_network_page_shows_a_training_step_s_loss_only_from_its_loss_step(
+        browser: Any, tmp_path: Path) -> None:
+    # HMKCODE: the prediction 0.191 at page step 2 (the output layer's forward step), the
+    # loss 1/2 (1 - 0.191)^2 = 0.3272 at step 3
+    open_page(browser, hmkcode(tmp_path))
+    mark = browser.find_element(By.CSS_SELECTOR, "#cr-timeline button")
+    for step in (0, 1, 2):
+        browser.execute_script("chainrulePage.goTo(arguments[0])", step)
+        texts = shown_texts(browser)
+        assert "0.3272" not in texts, step
+        assert ("0.191" in texts) == (step == 2), step
+        assert mark.text == "step 1"
+    browser.execute_script("chainrulePage.goTo(3)")
+    assert mark.text == "step 1 · loss 0.3272"
+    assert "0.3272" in shown_texts(browser)
+
+
+def network(tmp: Path, sizes: list[int]) -> Path:
+    model = nn.MLP(sizes[0], sizes[1:], seed=1)
+    points, labels = nn.data.make_moons(4, noise=0.1, seed=1)
+    return nn.save_network_html(model, tmp / f"net{'-'.join(map(str, sizes))}.html", points,
+                                labels, loss=nn.losses.hinge,
+                                optimizer=nn.optim.SGD(model.parameters(), lr=0.05))
+
+
+#: For every weight's edge: its label's centre and the ends of its line, in pixels of the page.
+LABELS_AND_EDGES = """
+const result = [];
+for (const edge of document.querySelectorAll('#cr-drawing g.edge')) {
+  if (!/^w\\d+_\\d+_\\d+$/.test(edge.id)) continue;
+  const texts = Array.from(edge.querySelectorAll('text'));
+  const path = edge.querySelector('path');
+  const matrix = path.getScreenCTM();
+  const ends = [0, path.getTotalLength()].map(at => {
+    const p = path.getPointAtLength(at);
+    return [matrix.a * p.x + matrix.c * p.y + matrix.e, matrix.b * p.x + matrix.d * p.y + matrix.f];
+  });
+  const boxes = texts.map(t => t.getBoundingClientRect());
+  const left = Math.min(...boxes.map(b => b.left)), right = Math.max(...boxes.map(b => b.right));
+  const top = Math.min(...boxes.map(b => b.top)), bottom = Math.max(...boxes.map(b => b.bottom));
+  result.push({id: edge.id, texts: texts.length, centre: [(left + right) / 2, (top + bottom) / 2],
+               ends: ends, quiet: edge.classList.contains('cr-quiet'),
+               box: [left, top, right, bottom]});
+}
+return result;
+"""
+
+
+def distance_to_segment(point: list[float], ends: list[list[float]]) -> float:
+    (px, py), ((ax, ay), (bx, by)) = point, ends
+    dx, dy = bx - ax, by - ay
+    share = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return float(((px - ax - share * dx) ** 2 + (py - ay - share * dy) ** 2) ** 0.5)
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 4, 1], [2, 16, 16, 1]],
+                         ids=["2-2-1", "2-4-4-1", "2-16-16-1"])
+def test_network_page_writes_each_weight_on_its_own_edge(browser: Any, tmp_path: Path,
+                                                         sizes: list[int]) -> None:
+    open_page(browser, network(tmp_path, sizes))
+    found = browser.execute_script(LABELS_AND_EDGES)
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+    assert len(found) == weights
+    assert all(edge["texts"] == 2 for edge in found)  # w and its gradient
+    off = [edge["id"] for edge in found if distance_to_segment(edge["centre"], edge["ends"]) > 3]
+    assert off == []
+
+
+def test_network_page_labels_in_view_do_not_cover_each_other(browser: Any,
+                                                             tmp_path: Path) -> None:
+    open_page(browser, network(tmp_path, [2, 4, 4, 1]))
+    shown = [edge["box"] for edge in browser.execute_script(LABELS_AND_EDGES)
+             if not edge["quiet"]]
+    assert len(shown) >= 10  # most of the 28 stay in view
+    for k, (left, top, right, bottom) in enumerate(shown):
+        for other in shown[k + 1:]:
+            assert not (left < other[2] and other[0] < right
+                        and top < other[3] and other[1] < bottom)
+
+
+def test_network_page_shows_a_covered_label_while_its_edge_is_hovered(
+        browser: Any, tmp_path: Path) -> None:
+    open_page(browser, network(tmp_path, [2, 4, 4, 1]))
+    quiet = next(edge for edge in browser.execute_script(LABELS_AND_EDGES) if edge["quiet"])
+    visibility = ("return getComputedStyle(document.getElementById(arguments[0])"
+                  ".querySelector('text')).visibility")
+    assert browser.execute_script(visibility, quiet["id"]) == "hidden"
+    (ax, ay), (bx, by) = quiet["ends"]
+    for share in (0.2, 0.35, 0.5, 0.65, 0.8):  # a point of the line that no other edge covers
+        x, y = ax + share * (bx - ax), ay + share * (by - ay)
+        hit = browser.execute_script(
+            "const e = document.elementFromPoint(arguments[0], arguments[1]);"
+            "return e && e.closest('g.edge') ? e.closest('g.edge').id : null;", x, y)
+        if hit == quiet["id"]:
+            break
+    else:
+        pytest.fail(f"no point of {quiet['id']} can be hovered")
+    webdriver.ActionChains(browser).move_to_element_with_offset(
+        browser.find_element(By.TAG_NAME, "body"), 0, 0).perform()
+    browser.execute_cdp_cmd("Input.dispatchMouseEvent",
+                            {"type": "mouseMoved", "x": x, "y": y})
+    assert browser.execute_script(visibility, quiet["id"]) == "visible"
+    assert browser.find_element(By.CSS_SELECTOR, "#cr-info h2").text.endswith(
+        ".w." + quiet["id"].split("_")[-1])  # its card too
+
+
+@pytest.fixture
+def window(browser: Any) -> Iterator[Any]:
+    """Sets the page's viewport to a size for one test (then back to the window's)."""
+    def resize(width: int, height: int) -> None:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    yield resize
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 600)], ids=["1280x800", "800x600"])
+@pytest.mark.parametrize("sizes", [[2, 4, 4, 1], [2, 16, 16, 1]], ids=["2-4-4-1", "2-16-16-1"])
+def test_network_page_fits_the_window(browser: Any, window: Any, tmp_path: Path,
+                                      size: tuple[int, int], sizes: list[int]) -> None:
+    window(*size)
+    open_page(browser, network(tmp_path, sizes))
+    assert browser.execute_script("return [innerWidth, innerHeight]") == list(size)
+    last = len(sizes) - 2
+    names = [f"x{i}" for i in range(sizes[0])] + [f"n{last}_0", "loss"]
+    outside = browser.execute_script(
+        "return arguments[0].filter(id => { const r = document.getElementById(id)"
+        "  .getBoundingClientRect();"
+        "  return r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight; })",
+        names)
+    assert outside == []

@@ -1,4 +1,5 @@
-"""The course notebooks: all eight are there, committed clean, titled, and built on the package.
+"""The course notebooks: the README lists and counts every one, and each is there, committed
+clean, titled, and built on the package.
 
 The notebooks are executed by ``make test`` (nbmake); these tests check how they are stored. The
 project's decision is to commit them with outputs stripped, so the repository never holds
@@ -16,20 +17,14 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-EXPECTED = [
-    "01_values_and_graphs",
-    "02_backprop_by_hand",
-    "03_gradient_checking",
-    "04_mlp_moons",
-    "05_optimizers",
-    "06_pooling_and_convolution",
-    "07_second_order",
-    "08_digits",
-    "09_backprop_through_time",
-    "10_synthetic_gradients",
-    "11_three_ways",
-    "12_graduating_to_pytorch",
-]
+README = NOTEBOOKS.parent / "README.md"
+
+#: The notebooks the README's course section links to, in its order (the course's index).
+LISTED = re.findall(r"\]\(notebooks/(\w+)\.ipynb\)", README.read_text(encoding="utf-8"))
+
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                "seventeen", "eighteen", "nineteen", "twenty"]
 
 PRESENT = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -49,9 +44,20 @@ def code_cells(path: Path) -> list[dict[str, Any]]:
     return [cell for cell in load(path)["cells"] if cell["cell_type"] == "code"]
 
 
-@pytest.mark.parametrize("name", EXPECTED)
+@pytest.mark.parametrize("name", LISTED)
 def test_the_course_notebook_exists(name: str) -> None:
     assert (NOTEBOOKS / f"{name}.ipynb").is_file(), f"notebooks/{name}.ipynb is missing"
+
+
+def test_the_readme_lists_every_notebook_once() -> None:
+    assert sorted(LISTED) == [path.stem for path in PRESENT]
+
+
+def test_the_readme_counts_the_notebooks_right() -> None:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"(\w+) notebooks in `notebooks/`", text)
+    assert match, "the README's course section no longer says how many notebooks there are"
+    assert match.group(1).lower() == NUMBER_WORDS[len(PRESENT)]
 
 
 def test_there_are_notebooks_to_check() -> None:
