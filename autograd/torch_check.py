@@ -298,7 +298,7 @@ def _refereed(item: _Compared, wrt: str, ruling: Ruling | None) -> ComparisonRow
     if ruling is None:
         return ComparisonRow(item.quantity, item.ours, item.theirs, Status.FAIL,
                              disagree + " (no referee could judge this point)")
-    said = f"{ruling.referee} gives {ruling.number:.12g}"
+    said = f"the referee ({ruling.referee}) gives {ruling.number:.12g}"
     if ruling.side == "chainrule":
         return ComparisonRow(item.quantity, item.ours, item.theirs, Status.REFEREED,
                              f"PyTorch's {what} with respect to {wrt} is wrong here: {said}, "
