@@ -50,7 +50,14 @@ A Layer's activation becomes a module of its own, so ``from_torch(to_torch(layer
 Both engines send a max-pooling window's gradient to its first maximum in row-major order at a
 tie. torch's ``Softplus`` returns ``x`` itself above its ``threshold`` (default 20, where it
 differs from ``log(1 + e**x)`` by up to ``e**-20``, about 2e-9); ``to_torch`` sets threshold 40,
-where the difference is below float64's resolution, and ``from_torch`` accepts any threshold.
+where the difference is below float64's resolution, and ``from_torch`` accepts a threshold of 20
+or more (a lower one is refused: at threshold 1 torch's function is 0.31 away from nn's).
+
+**Shared modules.** A module used twice (the same object in two places of a ``Sequential``)
+stays one module used twice in both directions, so ``to_torch(from_torch(m))`` has exactly
+``m``'s parameters. One torch ``Parameter`` held by two *different* modules (a tied weight) is
+refused, as are hooks (forward, pre-forward, backward), complex weights and weights on the meta
+device (they have no numbers yet).
 
 Anything else (your own Module subclass, a torch module with no counterpart here such as
 ``Dropout`` or ``BatchNorm2d``, or settings the nn class cannot express such as a dilated
@@ -110,14 +117,26 @@ def to_torch(module: Module) -> Any:
         ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
     """
     torch = require_torch("nn.to_torch")
-    converter = _TO_TORCH.get(type(module))
-    if converter is None:
+    return _to_torch(torch, module, {})
+
+
+def _to_torch(torch: Any, module: Module, converted: dict[int, Any]) -> Any:
+    """``module`` in torch; ``converted`` maps the id of each nn module already converted to its
+    torch module, so a module used twice (a shared layer) is one torch module used twice."""
+    if id(module) in converted:
+        return converted[id(module)]
+    if type(module) is Sequential:  # item by item, so that an item used twice stays shared
+        result = torch.nn.Sequential(*(_to_torch(torch, item, converted) for item in module.layers))
+    elif type(module) in _TO_TORCH:
+        result = _TO_TORCH[type(module)](torch, module)
+    else:
+        known = sorted(cls.__name__ for cls in [*_TO_TORCH, Sequential])
         raise TypeError(
             f"nn.to_torch: {type(module).__name__} has no torch counterpart; it converts "
-            f"{', '.join(sorted(cls.__name__ for cls in _TO_TORCH))} (not their subclasses, "
-            "which may compute something else)"
+            f"{', '.join(known)} (not their subclasses, which may compute something else)"
         )
-    return converter(torch, module)
+    converted[id(module)] = result
+    return result
 
 
 def _activation(torch: Any, name: str) -> Any:
@@ -217,7 +236,6 @@ _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
     MLP: _mlp_to_torch,
     Layer: _layer_to_torch,
     Neuron: _neuron_to_torch,
-    Sequential: lambda torch, seq: torch.nn.Sequential(*(to_torch(item) for item in seq.layers)),
     Activation: lambda torch, activation: _activation(torch, activation.name),
     Flatten: lambda torch, flatten: torch.nn.Flatten(),
     Conv2d: _conv_to_torch,
@@ -243,8 +261,9 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
     Args:
         module: a ``torch.nn`` ``Linear``, ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten``,
             ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU(0.01)``, ``Softplus(beta=1)``,
-            ``Identity``, a ``Sequential`` of them, an ``RNNCell``, ``LSTMCell`` or ``GRUCell``,
-            or a one-layer, one-direction ``RNN``, ``LSTM`` or ``GRU``.
+            ``Identity``, a ``Sequential`` of them (a module used twice stays shared), an
+            ``RNNCell``, ``LSTMCell`` or ``GRUCell``, or a one-layer, one-direction ``RNN``,
+            ``LSTM`` or ``GRU``.
         max_parameters: refuse a module with more parameters than this, before building
             anything (each parameter becomes one Value here).
 
@@ -254,11 +273,14 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
 
     Raises:
         TypeError: ``module`` (or an item inside it) has no counterpart in nn; the message names
-            its class.
+            its class. Or a weight is complex (or not a float): the message names the module,
+            the parameter and its dtype.
         ValueError: a module uses settings its nn counterpart cannot express (a dilated or
-            grouped convolution, padded pooling, a LeakyReLU slope other than 0.01, a
-            two-layer or bidirectional LSTM...), has more
-            than ``max_parameters`` parameters, or holds a weight that is not finite.
+            grouped convolution, padded pooling, a LeakyReLU slope other than 0.01, a Softplus
+            threshold below 20, a two-layer or bidirectional LSTM...), has a hook (forward,
+            forward pre-, backward), holds a Parameter tied to another module's, has more
+            than ``max_parameters`` parameters, or holds a weight that is not finite or has
+            no data (the meta device).
         ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
     """
     torch = require_torch("nn.from_torch")
@@ -271,23 +293,118 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
             f"max_parameters={max_parameters:,} (each becomes a Value of about 100 bytes); pass "
             "a larger max_parameters if you mean it"
         )
-    return _from_torch(torch, module)
+    _refuse_hooks(torch, module)
+    _refuse_unreadable_weights(module)
+    _refuse_tied_weights(module)
+    return _from_torch(torch, module, {})
 
 
-def _from_torch(torch: Any, module: Any) -> Module:
-    converter = _from_torch_table(torch).get(type(module))
-    if converter is None:
-        known = ", ".join(sorted(cls.__name__ for cls in _from_torch_table(torch)))
+def _from_torch(torch: Any, module: Any, converted: dict[int, Module]) -> Module:
+    """``module`` in nn; ``converted`` maps the id of each torch module already converted to its
+    nn module, so a module used twice stays one module (and one set of parameters) used twice."""
+    if id(module) in converted:
+        return converted[id(module)]
+    table = _from_torch_table(torch)
+    if type(module) is torch.nn.Sequential:  # item by item, so an item used twice stays shared
+        result: Module = Sequential(*(_from_torch(torch, item, converted) for item in module))
+    elif type(module) in table:
+        result = table[type(module)](torch, module)
+    else:
+        known = ", ".join(sorted(cls.__name__ for cls in [*table, torch.nn.Sequential]))
         raise TypeError(
             f"nn.from_torch: {type(module).__module__}.{type(module).__qualname__} has no "
             f"counterpart in nn; it converts torch.nn {known}"
         )
-    return converter(torch, module)
+    converted[id(module)] = result
+    return result
+
+
+#: The hook tables of a torch.nn.Module, and what each holds.
+_HOOKS = {"_forward_pre_hooks": "a forward pre-hook", "_forward_hooks": "a forward hook",
+          "_backward_pre_hooks": "a backward pre-hook", "_backward_hooks": "a backward hook"}
+
+
+def _refuse_hooks(torch: Any, module: Any) -> None:
+    """Refuse a module (or a submodule) with hooks: they change what it computes or what its
+    gradients are, and an nn model has no hooks to carry them over.
+
+    Raises:
+        ValueError: naming the module (by its path inside ``module``) and the hook.
+    """
+    everywhere = torch.nn.modules.module
+    for table, kind in _HOOKS.items():
+        for hook in getattr(everywhere, "_global" + table, {}).values():
+            raise ValueError(
+                f"nn.from_torch: {module!r} would run {kind} {_hook_name(hook)} registered for "
+                "every module (torch.nn.modules.module.register_module_..._hook), which nn "
+                "models do not run; remove it (the handle's remove()) before converting"
+            )
+    for path, submodule in module.named_modules():
+        for table, kind in _HOOKS.items():
+            for hook in getattr(submodule, table, {}).values():
+                raise _refuse(submodule, f"{kind} {_hook_name(hook)}" + _where(path),
+                              "nn models do not run: remove it (the handle's remove()) before "
+                              "converting, or apply its effect to the converted model yourself")
+
+
+def _hook_name(hook: Any) -> str:
+    return repr(getattr(hook, "__qualname__", type(hook).__qualname__))
+
+
+def _where(path: str) -> str:
+    return f" (at {path!r} in the converted module)" if path else ""
+
+
+def _refuse_unreadable_weights(module: Any) -> None:
+    """Refuse complex weights (nn's Values are real) and weights without data (meta device).
+
+    Raises:
+        TypeError: a parameter is complex; the message names the module, parameter and dtype.
+        ValueError: a parameter is on the meta device (it has a shape but no numbers).
+    """
+    for path, submodule in module.named_modules():
+        for name, parameter in submodule.named_parameters(recurse=False):
+            if parameter.is_complex() or not parameter.is_floating_point():
+                raise TypeError(
+                    f"nn.from_torch: {submodule!r}{_where(path)} has parameter {name!r} of dtype "
+                    f"{parameter.dtype}, which nn cannot hold: its Values are real floats (a "
+                    "complex weight would lose its imaginary part); convert a real model"
+                )
+            if parameter.is_meta:
+                raise ValueError(
+                    f"nn.from_torch: {submodule!r}{_where(path)} has parameter {name!r} on the "
+                    "meta device: the weights have no data to copy; materialise them first "
+                    "(module.to_empty(device='cpu') then load_state_dict(...) or an "
+                    "initialisation)"
+                )
+
+
+def _refuse_tied_weights(module: Any) -> None:
+    """Refuse one torch Parameter held by two different modules (tied weights).
+
+    The same module used twice is kept shared (see :func:`_from_torch`); a Parameter shared
+    between two different modules would need the two nn modules to share some of their
+    Values, which the converters do not build, so it is refused rather than silently untied.
+
+    Raises:
+        ValueError: naming both places that hold the parameter.
+    """
+    owners: dict[int, str] = {}
+    for path, submodule in module.named_modules():
+        for name, parameter in submodule.named_parameters(recurse=False):
+            place = f"{path}.{name}" if path else name
+            if id(parameter) in owners:
+                raise _refuse(submodule, f"parameter {name!r}" + _where(path) + " shared with "
+                              f"{owners[id(parameter)]!r} (a tied weight)",
+                              "nn.from_torch cannot keep tied between two different modules; "
+                              "use the same module object in both places, which is kept shared")
+            owners[id(parameter)] = place
 
 
 @cache
 def _from_torch_table(torch: Any) -> dict[type, Callable[[Any, Any], Module]]:
-    """The converters by torch class (built once, when torch is first needed)."""
+    """The converters by torch class (built once, when torch is first needed); a Sequential is
+    converted item by item in :func:`_from_torch`."""
     layers = torch.nn
     table: dict[type, Callable[[Any, Any], Module]] = {
         layers.Linear: _linear_from_torch,
@@ -297,7 +414,6 @@ def _from_torch_table(torch: Any) -> dict[type, Callable[[Any, Any], Module]]:
         layers.Flatten: _flatten_from_torch,
         layers.LeakyReLU: _leaky_from_torch,
         layers.Softplus: _softplus_from_torch,
-        layers.Sequential: lambda torch, seq: Sequential(*(_from_torch(torch, m) for m in seq)),
         layers.RNNCell: lambda torch, cell: _cell_from_torch(cell, RNNCell, ""),
         layers.LSTMCell: lambda torch, cell: _cell_from_torch(cell, LSTMCell, ""),
         layers.GRUCell: lambda torch, cell: _cell_from_torch(cell, GRUCell, ""),
@@ -393,10 +509,22 @@ def _leaky_from_torch(torch: Any, leaky: Any) -> Module:
     return Activation("leaky_relu")
 
 
+#: The lowest torch.nn.Softplus threshold from_torch accepts, torch's default. Above its
+#: threshold torch returns x itself, which differs from nn's log(1 + e**x) by log(1 + e**-x),
+#: at most e**-20 (about 2e-9) here; a lower threshold is a different function (0.31 apart at
+#: threshold 1), which nn's softplus cannot express.
+LOWEST_SOFTPLUS_THRESHOLD = 20.0
+
+
 def _softplus_from_torch(torch: Any, softplus: Any) -> Module:
     if softplus.beta != 1.0:
         raise _refuse(softplus, f"beta={softplus.beta!r}",
                       "nn's softplus does not use (it computes log(1 + e**x), beta=1)")
+    if not softplus.threshold >= LOWEST_SOFTPLUS_THRESHOLD:
+        raise _refuse(softplus, f"threshold={softplus.threshold!r}",
+                      "nn's softplus cannot express: torch returns x itself for x > threshold, "
+                      "where log(1 + e**x) is larger by up to log(1 + e**-threshold); use "
+                      f"threshold >= {LOWEST_SOFTPLUS_THRESHOLD:g} (torch's default)")
     return Activation("softplus")
 
 

@@ -62,7 +62,9 @@ def grad_norm(gradients: list[float], norm_type: float) -> float:
     """The ``norm_type``-norm of ``gradients`` (``math.inf``: the largest magnitude).
 
     The magnitudes are divided by the largest before the powers are taken, so no square of a
-    large gradient overflows to infinity while the norm itself is finite.
+    large gradient overflows to infinity while the norm itself is finite. A norm beyond float's
+    range is ``math.inf``, as in PyTorch (a small ``norm_type`` such as 1e-3 raises a sum of
+    about n terms to the power 1000).
     """
     magnitudes = [abs(gradient) for gradient in gradients]
     if any(math.isnan(magnitude) for magnitude in magnitudes):
@@ -73,7 +75,18 @@ def grad_norm(gradients: list[float], norm_type: float) -> float:
     if norm_type == 2.0:
         return math.hypot(*magnitudes)
     total = math.fsum((magnitude / largest) ** norm_type for magnitude in magnitudes)
-    return largest * total ** (1.0 / norm_type)
+    try:
+        return largest * total ** (1.0 / norm_type)
+    except OverflowError:  # a small norm_type: the power passes float's range on its own
+        return _exp_or_infinity(math.log(largest) + math.log(total) / norm_type)
+
+
+def _exp_or_infinity(exponent: float) -> float:
+    """``e**exponent``, infinite beyond float's range (as PyTorch's norm is) rather than raising."""
+    try:
+        return math.exp(exponent)
+    except OverflowError:
+        return math.inf
 
 
 def clip_grad_norm_(

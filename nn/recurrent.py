@@ -540,22 +540,36 @@ def detach(state: Any) -> Any:
 
     Raises:
         TypeError: ``state`` holds something else (the message names its type).
+        ValueError: ``state`` contains itself (a list that holds itself, at any depth).
     """
     holder = [state]
     copies: list[tuple[list[Any], int, bool]] = []  # (container, index, was a tuple)
     detached: dict[Value, Value] = {}
-    stack = [(holder, 0)]
+    inside: set[int] = set()  # ids of the lists and tuples being copied (the current path)
+    stack: list[tuple[list[Any], int] | int] = [(holder, 0)]
     while stack:  # an explicit stack: no recursion, whatever the nesting
-        container, index = stack.pop()
+        entry = stack.pop()
+        if isinstance(entry, int):  # every item of that container is done
+            inside.discard(entry)
+            continue
+        container, index = entry
         item = container[index]
         if isinstance(item, Value):
             if item not in detached:
                 detached[item] = item.detach()
             container[index] = detached[item]
         elif isinstance(item, list | tuple):
+            if id(item) in inside:
+                raise ValueError(
+                    f"detach: the state contains itself (a {type(item).__name__} of "
+                    f"{len(item)} items holds itself, directly or through its items), so it "
+                    "has no finite copy; pass a state of nested lists and tuples without cycles"
+                )
+            inside.add(id(item))
             copy = list(item)
             container[index] = copy
             copies.append((container, index, isinstance(item, tuple)))
+            stack.append(id(item))  # popped after all the items below it
             stack.extend((copy, position) for position in range(len(copy)))
         elif item is not None and not isinstance(item, Real):
             raise TypeError(

@@ -34,6 +34,10 @@ class GradcheckStatus(StrEnum):
     #: two engines differ on purpose, by a documented convention (max/min ties, sqrt'(0));
     #: used by :func:`autograd.compare_with_torch`.
     CONVENTION = "convention"
+    #: two engines disagree and a referee (the exact derivative from sympy, or central
+    #: differences) supports chainrule's number: the other engine is wrong there; used by
+    #: :func:`autograd.compare_with_torch`.
+    REFEREED = "refereed"
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,19 @@ torch 2.13):
   pass, with a note that the point is a kink).
 
 Python's own ``max()``/``min()`` over operands pick the first extreme in both engines, so they
-agree too. torch is imported only when :func:`compare_with_torch` runs (or when a free function
-meets a tensor); importing ``autograd`` never imports it.
+agree too.
+
+Where the engines disagree elsewhere, neither is taken on trust: PyTorch's double backward is
+itself wrong at some points (``a ** b`` at ``b = 0``, ``(3 + x) ** (-x)`` at 0, ``log(2 ** x)``
+at 710). A referee (:mod:`autograd.pytorch.referee`: sympy's exact derivative when sympy is
+installed, else central differences) decides: a row it settles for chainrule is ``refereed``,
+its status column reads ``chainrule (referee: sympy)``, and it is not a failure; a row it
+settles for PyTorch, or cannot settle, stays ``FAIL`` and its note says what the referee gave.
+A row where both engines give NaN (a float overflow inside the derivative, the same in both)
+passes with a note: it says nothing against the derivation.
+
+torch is imported only when :func:`compare_with_torch` runs (or when a free function meets a
+tensor); importing ``autograd`` never imports it.
 
 Default tolerances: both engines compute in float64 and differ only in the order of rounding
 (a few units in the last place per op), so ``atol = 1e-10`` and ``rtol = 1e-8`` leave six or more
@@ -49,6 +60,7 @@ from ..core.ops import OPS
 from ..core.value import Value
 from ..gradcheck.evaluation import function_name, input_names
 from .dispatch import TORCH_OPS, require_torch
+from .referee import Referee, Ruling
 from .report import ComparisonReport, ComparisonRow, Status
 
 __all__ = ["CONVENTIONS", "ComparisonReport", "ComparisonRow", "Convention", "Status",
@@ -139,6 +151,7 @@ class _Derivatives:
     hessian: list[list[float]] | None
     error: str = ""  # our backward raised: the exception, as text
     conventions: list[_Found] = field(default_factory=list)
+    root: Value | None = None  # our output node (its graph is the referee's formula)
 
 
 def _single(result: Any, engine: str, f: Callable[..., Any]) -> Any:
@@ -168,8 +181,8 @@ def _our_derivatives(f: Callable[..., Any], point: Sequence[float], names: Seque
     except (ArithmeticError, ValueError, TypeError) as error:  # a rule raised
         missing = [math.nan] * len(leaves)
         return _Derivatives(out.data, missing, [missing] * len(leaves) if order == 2 else None,
-                            f"{type(error).__name__}: {error}", found)
-    return _Derivatives(out.data, gradient, hessian, conventions=found)
+                            f"{type(error).__name__}: {error}", found, out)
+    return _Derivatives(out.data, gradient, hessian, conventions=found, root=out)
 
 
 def _our_gradients(out: Value, leaves: Sequence[Value],
@@ -242,15 +255,28 @@ def _close(ours: float, theirs: float, atol: float, rtol: float) -> bool:
     return abs(ours - theirs) <= atol + rtol * abs(theirs)  # NaN compares False: not close
 
 
-def _row(quantity: str, inputs: set[int], wrt: str, ours: float, theirs: float,
-         derivatives: _Derivatives, atol: float, rtol: float) -> ComparisonRow:
-    """One derivative row: PASS, CONVENTION (a convention point reaches ``inputs``) or FAIL."""
-    found = [item for item in derivatives.conventions if item.inputs & inputs]
-    texts = "; ".join(dict.fromkeys(item.convention.text for item in found))
+@dataclass(frozen=True)
+class _Compared:
+    """One derivative to put in a row: what it is, and both engines' numbers."""
+
+    quantity: str
+    wrt: tuple[int, ...]  # (i,): df/dx_i; (i, j): d/dx_j of df/dx_i
+    ours: float
+    theirs: float
+
+
+def _row(item: _Compared, names: Sequence[str], derivatives: _Derivatives, referee: Referee,
+         gradient_agrees: bool, atol: float, rtol: float) -> ComparisonRow:
+    """One derivative row: PASS, CONVENTION (a convention point reaches its inputs), REFEREED
+    (a referee supports our number) or FAIL."""
+    quantity, ours, theirs = item.quantity, item.ours, item.theirs
+    wrt = " and ".join(dict.fromkeys(names[index] for index in item.wrt))
+    found = [entry for entry in derivatives.conventions if entry.inputs & set(item.wrt)]
+    texts = "; ".join(dict.fromkeys(entry.convention.text for entry in found))
     if not derivatives.error and _close(ours, theirs, atol, rtol):
         return ComparisonRow(quantity, ours, theirs, Status.PASS, texts)
     if derivatives.error:
-        stopped = [item for item in derivatives.conventions if item.convention.raises]
+        stopped = [entry for entry in derivatives.conventions if entry.convention.raises]
         if stopped:  # the backward stopped there, so no derivative of ours exists at all
             why = texts or "not computed: " + stopped[0].convention.text
             return ComparisonRow(quantity, ours, theirs, Status.CONVENTION, why)
@@ -258,27 +284,49 @@ def _row(quantity: str, inputs: set[int], wrt: str, ours: float, theirs: float,
                              f"our backward raised for {wrt}: {derivatives.error}")
     if found:
         return ComparisonRow(quantity, ours, theirs, Status.CONVENTION, texts)
-    what = "second derivative" if quantity.startswith("d2") else "derivative"
-    return ComparisonRow(quantity, ours, theirs, Status.FAIL,
-                         f"the {what} with respect to {wrt} disagrees with PyTorch")
+    if math.isnan(ours) and math.isnan(theirs):
+        return ComparisonRow(quantity, ours, theirs, Status.PASS,
+                             "both engines give nan: the float computation of this derivative "
+                             "is undefined here (an overflow or 0 * inf inside), not a wrong rule")
+    return _refereed(item, wrt, referee.rule(item.wrt, ours, theirs, gradient_agrees))
 
 
-def _rows(names: Sequence[str], ours: _Derivatives, theirs: _Derivatives, atol: float,
-          rtol: float) -> list[ComparisonRow]:
+def _refereed(item: _Compared, wrt: str, ruling: Ruling | None) -> ComparisonRow:
+    """The row of a disagreement, with the referee's ruling (if one could judge)."""
+    what = "second derivative" if len(item.wrt) == 2 else "derivative"
+    disagree = f"the {what} with respect to {wrt} disagrees with PyTorch"
+    if ruling is None:
+        return ComparisonRow(item.quantity, item.ours, item.theirs, Status.FAIL,
+                             disagree + " (no referee could judge this point)")
+    said = f"the referee ({ruling.referee}) gives {ruling.number:.12g}"
+    if ruling.side == "chainrule":
+        return ComparisonRow(item.quantity, item.ours, item.theirs, Status.REFEREED,
+                             f"PyTorch's {what} with respect to {wrt} is wrong here: {said}, "
+                             "as chainrule does", ruling.referee, ruling.number)
+    verdict = {"PyTorch": "as PyTorch does", "neither": "which agrees with neither engine",
+               "both": "which cannot tell the two apart"}[ruling.side]
+    return ComparisonRow(item.quantity, item.ours, item.theirs, Status.FAIL,
+                         f"{disagree}; {said}, {verdict}", ruling.referee, ruling.number)
+
+
+def _rows(names: Sequence[str], ours: _Derivatives, theirs: _Derivatives, referee: Referee,
+          atol: float, rtol: float) -> list[ComparisonRow]:
     value_ok = _close(ours.value, theirs.value, atol, rtol)
     rows = [ComparisonRow("f", ours.value, theirs.value, Status.PASS if value_ok else Status.FAIL,
                           "" if value_ok else "the values of f disagree")]
-    for i, name in enumerate(names):
-        rows.append(_row(f"df/d{name}", {i}, name, ours.gradient[i], theirs.gradient[i], ours,
-                         atol, rtol))
+    gradient_rows = [
+        _row(_Compared(f"df/d{name}", (i,), ours.gradient[i], theirs.gradient[i]), names, ours,
+             referee, True, atol, rtol)
+        for i, name in enumerate(names)]
+    rows += gradient_rows
     if ours.hessian is None or theirs.hessian is None:
         return rows
     for i, first in enumerate(names):
+        agrees = gradient_rows[i].status is Status.PASS
         for j, second in enumerate(names):
-            wrt = first if i == j else f"{first} and {second}"
             quantity = f"d2f/d{first}2" if i == j else f"d2f/d{first} d{second}"
-            rows.append(_row(quantity, {i, j}, wrt, ours.hessian[i][j], theirs.hessian[i][j],
-                             ours, atol, rtol))
+            item = _Compared(quantity, (i, j), ours.hessian[i][j], theirs.hessian[i][j])
+            rows.append(_row(item, names, ours, referee, agrees, atol, rtol))
     return rows
 
 
@@ -356,8 +404,10 @@ def compare_with_torch(
 
     Returns:
         A :class:`ComparisonReport`: the value row, one row per input, and for ``order=2`` one
-        per pair of inputs. A disagreement is a ``FAIL`` row naming the input; a disagreement at
-        a documented convention point is a ``convention`` row and not a failure.
+        per pair of inputs. A disagreement is a ``FAIL`` row naming the input, unless it sits
+        at a documented convention point (a ``convention`` row) or a referee (sympy, else
+        central differences) supports chainrule's number (a ``refereed`` row); neither is a
+        failure. The same NaN from both engines passes, with a note.
 
     Raises:
         ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
@@ -373,6 +423,7 @@ def compare_with_torch(
     ours = _our_derivatives(f, point, names, order)
     theirs = _torch_derivatives(f, point, order, ops)
     where = ", ".join(f"{name}={x:g}" for name, x in zip(names, point, strict=True))
-    return ComparisonReport(_rows(names, ours, theirs, float(atol), float(rtol)),
+    referee = Referee(f, point, names, ours.root, float(atol), float(rtol))
+    return ComparisonReport(_rows(names, ours, theirs, referee, float(atol), float(rtol)),
                             title=f"compare_with_torch of {function_name(f)} at {where}",
                             atol=float(atol), rtol=float(rtol))

@@ -1,8 +1,10 @@
 """The report of :func:`autograd.compare_with_torch`: rows of ours against PyTorch's numbers.
 
 Each row is one compared number (the value of f, a gradient entry, a Hessian entry) with both
-engines' results, the absolute and relative errors and a :class:`Status`: ``pass``, ``FAIL``, or
-``convention`` where the two engines differ on purpose. The report prints as an aligned text table
+engines' results, the absolute and relative errors and a :class:`Status`: ``pass``, ``FAIL``,
+``convention`` where the two engines differ on purpose, or ``refereed`` where they disagree and a
+referee (sympy's exact derivative, or central differences) supports chainrule's number; that
+row's status column reads ``chainrule (referee: sympy)``. The report prints as an aligned text table
 and shows as an HTML table in Jupyter.
 """
 
@@ -30,7 +32,10 @@ class ComparisonRow:
         ours: chainrule's number (NaN when our backward raised).
         torch: PyTorch's number.
         status: :class:`Status`.
-        note: why a row failed or is a convention (names the input), else empty.
+        note: why a row failed, is a convention or was refereed (names the input), else empty.
+        referee: where the engines disagree, who judged the row (``"sympy"`` or ``"central
+            differences"``), else empty.
+        referee_number: that referee's number (NaN when there is none).
     """
 
     quantity: str
@@ -38,6 +43,15 @@ class ComparisonRow:
     torch: float
     status: Status
     note: str = ""
+    referee: str = ""
+    referee_number: float = math.nan
+
+    @property
+    def verdict(self) -> str:
+        """The status column: the status, or ``"chainrule (referee: sympy)"`` on a refereed row."""
+        if self.status is Status.REFEREED:
+            return f"chainrule (referee: {self.referee})"
+        return self.status.value
 
     @property
     def abs_error(self) -> float:
@@ -56,18 +70,18 @@ class ComparisonRow:
 
     @property
     def passed(self) -> bool:
-        """False only for a ``FAIL`` row: conventions are not failures."""
+        """False only for a ``FAIL`` row: conventions and refereed rows are not failures."""
         return self.status is not Status.FAIL
 
 
 _COLUMNS = ("quantity", "ours", "torch", "abs err", "rel err", "status", "note")
 _NUMERIC = {"ours", "torch", "abs err", "rel err"}
-_COLOURS = {Status.FAIL: "#f8d7da", Status.CONVENTION: "#fff3cd"}
+_COLOURS = {Status.FAIL: "#f8d7da", Status.CONVENTION: "#fff3cd", Status.REFEREED: "#d1ecf1"}
 
 
 def _cells(row: ComparisonRow) -> tuple[str, ...]:
     return (row.quantity, format(row.ours, ".12g"), format(row.torch, ".12g"),
-            format(row.abs_error, ".2e"), format(row.rel_error, ".2e"), row.status.value, row.note)
+            format(row.abs_error, ".2e"), format(row.rel_error, ".2e"), row.verdict, row.note)
 
 
 @dataclass(repr=False)
@@ -99,6 +113,10 @@ class ComparisonReport:
             f"FAILED ({len(self.failures)} of {len(self.rows)} rows)")
         marked = sum(row.status is Status.CONVENTION for row in self.rows)
         extra = f", {marked} convention row{'s' if marked > 1 else ''}" if marked else ""
+        settled = sum(row.status is Status.REFEREED for row in self.rows)
+        if settled:
+            extra += (f", {settled} row{'s' if settled > 1 else ''} where PyTorch is wrong "
+                      "(a referee supports chainrule)")
         return f"{self.title} (atol={self.atol:g}, rtol={self.rtol:g}): {verdict}{extra}"
 
     def to_text(self) -> str:

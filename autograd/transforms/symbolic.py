@@ -3,7 +3,15 @@
 Each op of the table carries its symbolic form (``Op.symbolic``); :func:`to_sympy` walks the graph
 in the engine's one topological order and builds the expression from those forms, so the symbolic
 view is the same graph, written as a formula. :func:`symbolic_grad` differentiates that formula
-with sympy and simplifies it: the derivative of the textbook, next to the engine's number.
+with sympy, and simplifies it when that is cheap: the derivative of the textbook, next to the
+engine's number.
+
+``sympy.simplify`` tries many rewrites and its cost grows steeply with the expression: on the
+loss of a small tanh network it runs for minutes where the derivative itself takes a fraction of
+a second. So by default only a small derivative (at most :data:`SIMPLIFY_MAX_OPS` operations, as
+``sympy.count_ops`` counts them) is simplified, and a larger one comes back as ``sympy.diff``
+gives it; ``simplify=True`` asks for the simplification whatever it costs, ``simplify=False``
+never runs it.
 
 Leaves become symbols named by their labels (unlabelled leaves are constants and become numbers).
 Two different leaves with the same label would silently merge into one symbol and give a wrong
@@ -20,6 +28,11 @@ from typing import Any
 from ..core.backprop import topological_order
 from ..core.ops import Op
 from ..core.value import Value
+
+#: symbolic_grad's default simplifies a derivative of at most this many operations
+#: (``sympy.count_ops``): up to here sympy.simplify took about a second on tanh networks' terms,
+#: at 16 operations (one tanh neuron's squared error) already 7 s, on two points several minutes.
+SIMPLIFY_MAX_OPS = 15
 
 #: Floats that are whole numbers up to this size become sympy integers (``x**2``, not ``x**2.0``).
 _EXACT_INTEGERS = 2.0**53
@@ -120,8 +133,8 @@ def to_sympy(root: Value) -> Any:
     return expression
 
 
-def symbolic_grad(root: Value, wrt: Value | str) -> Any:
-    """The derivative of ``root`` with respect to one leaf, as a simplified sympy expression.
+def symbolic_grad(root: Value, wrt: Value | str, *, simplify: bool | None = None) -> Any:
+    """The derivative of ``root`` with respect to one leaf, as a sympy expression.
 
     Example:
         >>> from autograd import Value
@@ -132,19 +145,34 @@ def symbolic_grad(root: Value, wrt: Value | str) -> Any:
     Args:
         root: the output node.
         wrt: a labelled leaf of ``root``'s graph, or its label.
+        simplify: ``None`` (the default) runs ``sympy.simplify`` only on a derivative of at most
+            :data:`SIMPLIFY_MAX_OPS` operations, which is quick, and returns a larger one as
+            ``sympy.diff`` gives it, so a call on a network's loss cannot hang a session;
+            ``True`` always simplifies (it can take minutes on a small network's loss);
+            ``False`` never does.
 
     Returns:
         A sympy expression (shows as LaTeX in Jupyter); ``.subs({symbol: value})`` evaluates it.
+        Simplified or not, it is the same function.
 
     Raises:
         ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``).
         ValueError: ``wrt`` is not a labelled leaf of ``root``'s graph.
-        TypeError, NotImplementedError: as :func:`to_sympy`.
+        TypeError: as :func:`to_sympy`, or ``simplify`` is not ``None``, ``True`` or ``False``.
+        NotImplementedError: as :func:`to_sympy`.
     """
+    if simplify is not None and not isinstance(simplify, bool):
+        raise TypeError(
+            f"symbolic_grad: simplify must be None (simplify small derivatives), True or False, "
+            f"got {simplify!r}"
+        )
     sympy = _sympy()
     expression, leaves = _expression(sympy, root)
     symbol = _symbol_of(wrt, leaves)
-    return sympy.simplify(sympy.diff(expression, symbol))
+    derivative = sympy.diff(expression, symbol)
+    if simplify is None:
+        simplify = sympy.count_ops(derivative) <= SIMPLIFY_MAX_OPS
+    return sympy.simplify(derivative) if simplify else derivative
 
 
 def _symbol_of(wrt: Value | str, leaves: dict[Value, Any]) -> Any:

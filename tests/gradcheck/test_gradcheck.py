@@ -614,7 +614,7 @@ def test_a_bool_order_is_refused() -> None:
 
 def test_statuses_are_a_str_enum_that_prints_as_before() -> None:
     assert [str(status) for status in GradcheckStatus] == [
-        "pass", "FAIL", "kink", "skipped", "convention"]
+        "pass", "FAIL", "kink", "skipped", "convention", "refereed"]
     assert GradcheckStatus.PASS == "pass" and f"{GradcheckStatus.FAIL}" == "FAIL"
     assert autograd.GradcheckStatus is GradcheckStatus
     assert "GradcheckStatus" in autograd.__all__

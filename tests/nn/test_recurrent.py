@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -368,6 +370,38 @@ def test_detach_of_a_single_value_is_a_leaf() -> None:
 def test_detach_rejects_what_is_not_a_state(state: Any) -> None:
     with pytest.raises(TypeError, match="detach: a state holds Values"):
         nn.detach(state)
+
+
+#: Run in a child process whose address space is capped, so that a detach that loops forever
+#: (growing its copies) ends in a MemoryError there instead of hanging or swamping this process.
+SELF_CONTAINING_STATE = """
+import resource, sys
+import nn
+from autograd import Value
+size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + 512 * 2**20, resource.RLIM_INFINITY))
+state = [Value(1.0)]
+state.append((Value(2.0), [state]))  # the list holds itself, through a tuple and a list
+try:
+    nn.detach(state)
+except ValueError as error:
+    print("ValueError:", error)
+except MemoryError:
+    print("MemoryError")
+"""
+
+
+def test_detach_of_a_state_that_contains_itself_raises_value_error() -> None:
+    child = subprocess.run([sys.executable, "-c", SELF_CONTAINING_STATE], capture_output=True,
+                           text=True, timeout=600, check=False)
+    assert child.stdout.startswith("ValueError: detach: the state contains itself"), (
+        child.stdout + child.stderr)
+
+
+def test_detach_copies_a_list_used_twice_but_not_inside_itself() -> None:
+    shared = [Value(1.0)]
+    cut = nn.detach([shared, (shared,)])  # no cycle: a shared list is no reason to refuse
+    assert cut[0][0] is cut[1][0][0] and cut[0][0].data == 1.0
 
 
 def test_truncation_cuts_exactly_at_the_detach() -> None:

@@ -490,3 +490,114 @@ def test_a_non_finite_torch_weight_is_refused_naming_the_parameter() -> None:
         linear.weight[0, 1] = float("nan")
     with pytest.raises(ValueError, match="neurons.0.w.1"):
         nn.from_torch(linear)
+
+
+# --------------------------------------------------------------------------------------------
+# Seams of the second review: no silent change of function, parameters or sharing
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_softplus_with_a_low_threshold_is_refused_naming_it() -> None:
+    # torch's Softplus(threshold=1) returns x at x = 1.5, log(1 + e**1.5) = 1.7014 (0.20 away):
+    # nn's softplus is another function there.
+    module = torch.nn.Softplus(threshold=1)
+    x = torch.tensor(1.5, dtype=torch.float64)
+    assert abs(module(x).item() - math.log1p(math.exp(1.5))) > 0.2  # the premise, in torch
+    with pytest.raises(ValueError, match=r"Softplus.* has threshold=1\b"):
+        nn.from_torch(module)
+
+
+def test_a_softplus_at_torchs_default_threshold_stays_within_its_documented_gap() -> None:
+    module = torch.nn.Softplus()  # threshold 20: torch returns x above it
+    converted = nn.from_torch(module)
+    for x in [-3.0, 0.5, 19.0, 20.5, 30.0]:
+        theirs = module(torch.tensor(x, dtype=torch.float64)).item()
+        assert abs(converted(Value(x)).data - theirs) <= math.exp(-20)
+
+
+def hook(*arguments: Any) -> None:
+    """A hook that does nothing; registering it must still be refused (it could do anything)."""
+
+
+@pytest.mark.parametrize(
+    ("register", "kind"),
+    [("register_forward_hook", "a forward hook"),
+     ("register_forward_pre_hook", "a forward pre-hook"),
+     ("register_full_backward_hook", "a backward hook"),
+     ("register_full_backward_pre_hook", "a backward pre-hook")],
+)
+def test_a_module_with_a_hook_is_refused_naming_the_module_and_the_hook(
+    register: str, kind: str
+) -> None:
+    linear = torch.nn.Linear(2, 1)
+    getattr(linear, register)(hook)
+    model = torch.nn.Sequential(torch.nn.ReLU(), linear)
+    with pytest.raises(ValueError, match=f"Linear.* has {kind} 'hook' .at '1'"):
+        nn.from_torch(model)
+
+
+def test_a_global_module_hook_is_refused_naming_it() -> None:
+    handle = torch.nn.modules.module.register_module_forward_hook(hook)
+    try:
+        with pytest.raises(ValueError, match="forward hook 'hook' registered for every module"):
+            nn.from_torch(torch.nn.Linear(2, 1))
+    finally:
+        handle.remove()
+
+
+def shared_linear_model() -> torch.nn.Sequential:
+    torch.manual_seed(3)
+    linear = torch.nn.Linear(2, 2, dtype=torch.float64)
+    return torch.nn.Sequential(linear, torch.nn.Tanh(), linear)
+
+
+def test_a_module_used_twice_keeps_one_set_of_parameters() -> None:
+    model = shared_linear_model()
+    converted = nn.from_torch(model)
+    assert len(converted.parameters()) == torch_parameter_count(model) == 6
+    assert converted[0] is converted[2]
+
+
+def test_a_module_used_twice_computes_the_same_outputs_and_gradients_here() -> None:
+    model = shared_linear_model()
+    converted = nn.from_torch(model)
+    x = [0.3, -0.7]
+    out = model(torch.tensor([x], dtype=torch.float64)).sum()
+    out.backward()
+    ours = value_sum(converted(x))
+    ours.backward()
+    assert close(ours.data, out.item())
+    linear = model[0]
+    theirs = [number for o in range(2)
+              for number in [*linear.weight.grad[o].tolist(), linear.bias.grad[o].item()]]
+    ours_grads = [parameter.grad for parameter in converted.parameters()]
+    assert all(close(a, b) for a, b in zip(ours_grads, theirs, strict=True))
+
+
+def test_to_torch_of_from_torch_keeps_a_module_used_twice_shared() -> None:
+    model = shared_linear_model()
+    back = nn.to_torch(nn.from_torch(model))
+    assert back[0] is back[2]
+    assert torch_parameter_count(back) == torch_parameter_count(model)
+    assert same_outputs(nn.from_torch(model), back, [[0.3, -0.7], [1.0, 2.0]])
+
+
+def test_a_parameter_tied_between_two_modules_is_refused_naming_both_places() -> None:
+    first, second = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    second.weight = first.weight
+    with pytest.raises(ValueError, match=r"parameter 'weight' .at '2'.* shared with '0.weight'"):
+        nn.from_torch(torch.nn.Sequential(first, torch.nn.ReLU(), second))
+
+
+def test_a_complex_weight_is_refused_naming_the_module_parameter_and_dtype() -> None:
+    model = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(2, 1, dtype=torch.complex128))
+    with pytest.raises(TypeError, match=r"Linear.*at '1'.* parameter 'weight' of dtype "
+                                        r"torch.complex128"):
+        nn.from_torch(model)
+
+
+def test_a_meta_device_module_is_refused_saying_its_weights_have_no_data() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1, device="meta"))
+    with pytest.raises(ValueError, match=r"Linear.*at '0'.* meta device: the weights have no "
+                                         r"data.*to_empty"):
+        nn.from_torch(model)

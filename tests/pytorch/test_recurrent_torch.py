@@ -208,3 +208,21 @@ def test_clip_grad_value_matches_pytorch() -> None:
     nn.clip_grad_value_(values, 1.25)
     torch.nn.utils.clip_grad_value_([parameter], 1.25)
     assert [v.grad for v in values] == parameter.grad.tolist()
+
+
+SPREAD_GRADS = [1e-8, -3.0, 2.5e5, 7e-3, -1e3, 0.0, 42.0]  # gradients of very different sizes
+TINY_GRADS = [1e-300, -2e-300, 3e-300]  # 1e-3-norm: (sum |g|**1e-3)**1000 is finite, 1e177
+
+
+@pytest.mark.parametrize("norm_type", [1e-3, 0.5, 1.0, 2.0, math.inf])
+@pytest.mark.parametrize("grads", [SPREAD_GRADS, TINY_GRADS], ids=["spread", "tiny"])
+def test_clip_grad_norm_matches_pytorch_for_any_positive_norm_type(
+    norm_type: float, grads: list[float]
+) -> None:
+    # At norm_type 1e-3 the spread gradients have an infinite norm in torch (about 6**1000):
+    # every gradient is scaled by 0 there; the tiny ones have a finite norm near 1e177.
+    values, parameter = with_grads(grads)
+    total = nn.clip_grad_norm_(values, 1.0, norm_type)
+    t_total = torch.nn.utils.clip_grad_norm_([parameter], 1.0, norm_type)
+    assert total == pytest.approx(float(t_total), rel=1e-10)
+    assert [v.grad for v in values] == pytest.approx(parameter.grad.tolist(), rel=1e-10)

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sympy
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
+import autograd.pytorch.referee
 from autograd import Value, compare_with_torch
 from autograd.pytorch.compare import ComparisonReport, Status
 
@@ -373,3 +375,77 @@ def test_without_torch_compare_with_torch_raises_import_error_naming_the_extra()
 def test_comparison_rows_use_the_engines_one_status_enum() -> None:
     assert Status is autograd.GradcheckStatus
     assert str(Status.CONVENTION) == "convention"
+
+
+# --------------------------------------------------------------------------------------------
+# A referee where the engines disagree (PyTorch 2.13's double backward is wrong at these points)
+# --------------------------------------------------------------------------------------------
+
+a_, b_, x_ = sympy.symbols("a b x", real=True)
+
+
+def exact(expression: Any, at: dict[Any, float], *wrt: Any) -> float:
+    """sympy's derivative of ``expression`` along ``wrt``, at the point ``at``, to 30 digits."""
+    return float(sympy.diff(expression, *wrt).evalf(30, subs=at))
+
+
+REFEREED_CASES = [
+    # (f, point, sympy formula, the Hessian row, the derivative's symbols)
+    (lambda a, b: a**b, [2.0, 0.0], a_**b_, "d2f/da db", (a_, b_)),  # 1/a = 0.5
+    (lambda x: (3 + x) ** (-x), [0.0], (3 + x_) ** (-x_), "d2f/dx2", (x_, x_)),  # ln(3)**2 - 2/3
+    (lambda x: (2**x).log(), [710.0], sympy.log(2**x_), "d2f/dx2", (x_, x_)),  # x ln 2: 0
+]
+
+
+@pytest.mark.parametrize(("f", "point", "formula", "quantity", "wrt"), REFEREED_CASES,
+                         ids=["a**b at b=0", "(3+x)**-x at 0", "log(2**x) at 710"])
+def test_a_hessian_entry_torch_gets_wrong_is_refereed_for_chainrule_by_sympy(
+    f: Callable[..., Any], point: list[float], formula: Any, quantity: str,
+    wrt: tuple[Any, ...]
+) -> None:
+    symbols = sorted(formula.free_symbols, key=lambda symbol: symbol.name)
+    truth = exact(formula, dict(zip(symbols, point, strict=True)), *wrt)
+    report = compare_with_torch(f, point, order=2)
+    row = rows(report)[quantity]
+    assert abs(row.torch - truth) > 0.1  # the premise: torch's double backward is wrong here
+    assert row.ours == pytest.approx(truth, rel=1e-12, abs=1e-12)
+    assert row.status is Status.REFEREED and row.verdict == "chainrule (referee: sympy)"
+    assert row.referee_number == pytest.approx(truth, rel=1e-12, abs=1e-12)
+    assert report.passed
+    assert "chainrule (referee: sympy)" in str(report)
+
+
+def test_without_the_exact_referee_central_differences_referee_the_row(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autograd.pytorch.referee, "MAX_SYMBOLIC_NODES", 0)  # as without sympy
+    row = rows(compare_with_torch(lambda a, b: a**b, [2.0, 0.0], order=2))["d2f/da db"]
+    assert row.status is Status.REFEREED
+    assert row.verdict == "chainrule (referee: central differences)"
+    assert row.referee_number == pytest.approx(0.5, rel=1e-4)  # d2/da db a**b = 1/a at b = 0
+
+
+def test_a_referee_that_supports_torch_keeps_the_row_a_failure(registered: Any) -> None:
+    # A rule with sin for cos, with the right symbolic form: sympy says cos(0.7) + 1, as torch.
+    wave = registered("wave", lambda x: math.sin(x) + x,
+                      lambda grad, out, x: (grad * (autograd.ops.sin(x) + 1.0),),
+                      symbolic=lambda sp, x: sp.sin(x) + x)
+    report = compare_with_torch(lambda x: wave(x), [0.7], torch_ops={"wave": lambda v: v.sin() + v})
+    row = rows(report)["df/dx"]
+    assert row.status is Status.FAIL and not report.passed
+    assert row.referee == "sympy" and "as PyTorch does" in row.note
+    assert row.referee_number == pytest.approx(math.cos(0.7) + 1.0, rel=1e-12)
+
+
+def test_the_same_nan_on_both_sides_is_not_a_failure() -> None:
+    # sqrt(x) - sqrt(x) at 1e-320: its second derivative is -inf + inf = nan in both engines.
+    x = 1e-320
+    tensor = t(x)
+    (first,) = torch.autograd.grad(tensor.sqrt() - tensor.sqrt(), tensor, create_graph=True)
+    (second,) = torch.autograd.grad(first, tensor)
+    assert math.isnan(second.item())  # the premise, in torch
+    report = compare_with_torch(lambda x: x.sqrt() - x.sqrt(), [x], order=2)
+    row = rows(report)["d2f/dx2"]
+    assert math.isnan(row.ours) and math.isnan(row.torch)
+    assert row.status is Status.PASS and "both engines give nan" in row.note
+    assert report.passed

@@ -15,8 +15,10 @@ import pytest
 import sympy
 from hypothesis import given
 
+import nn
 from autograd import Value, symbolic_grad, to_sympy
-from autograd.core.backprop import propagate
+from autograd import sum as value_sum
+from autograd.core.backprop import propagate, topological_order
 from autograd.testing import expressions
 
 x_, y_ = sympy.symbols("x y", real=True)
@@ -128,6 +130,66 @@ def test_symbolic_grad_is_the_textbook_derivative():
 def test_symbolic_grad_is_simplified():
     (x,) = leaves(("x", 2.0))
     assert symbolic_grad(x.exp().log() * 2.0, x) == 2  # log(e**x) = x for real x
+
+
+def test_symbolic_grad_simplifies_a_small_derivative_by_default():
+    x, y = leaves(("x", 0.3), ("y", -1.2))
+    # d/dx (tanh(xy) + x**3) = y (1 - tanh(xy)**2) + 3 x**2 = y / cosh(xy)**2 + 3 x**2
+    expected = y_ / sympy.cosh(x_ * y_) ** 2 + 3 * x_**2
+    assert symbolic_grad((x * y).tanh() + x**3, x) == expected
+
+
+def test_symbolic_grad_without_simplify_is_the_plain_derivative():
+    x, y = leaves(("x", 0.3), ("y", -1.2))
+    # sympy differentiates tanh(u) as 1 - tanh(u)**2, and leaves it so without simplify
+    expected = y_ * (1 - sympy.tanh(x_ * y_) ** 2) + 3 * x_**2
+    assert symbolic_grad((x * y).tanh() + x**3, x, simplify=False) == expected
+
+
+def small_network_loss() -> tuple[Value, Value]:
+    """The MSE of a 2-3-1 tanh MLP on two points, and its first weight (labelled, as all)."""
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    for name, parameter in model.named_parameters():
+        parameter.label = name.replace(".", "_")
+    points, targets = [[0.5, -1.0], [1.5, 2.0]], [1.0, -1.0]
+    errors = [(model(point) - target) ** 2 for point, target in zip(points, targets, strict=True)]
+    return value_sum(errors) / 2.0, model.parameters()[0]
+
+
+def at_the_point(derivative: Any, root: Value) -> float:
+    """``derivative`` evaluated at the data of ``root``'s labelled leaves, to 30 digits."""
+    symbols = {symbol.name: symbol for symbol in derivative.free_symbols}
+    subs = {symbols[leaf.label]: sympy.Float(leaf.data, 30)
+            for leaf in topological_order(root, include_leaves=True)
+            if leaf.op is None and leaf.label in symbols}
+    return float(derivative.evalf(30, subs=subs))
+
+
+def test_symbolic_grad_of_a_small_networks_loss_comes_back_unsimplified_by_default():
+    # sympy.simplify on this derivative runs for minutes; the default must not start it.
+    loss, weight = small_network_loss()
+    loss.backward()
+    derivative = symbolic_grad(loss, weight)
+    assert derivative == sympy.diff(to_sympy(loss), sympy.Symbol(weight.label, real=True))
+    assert math.isclose(at_the_point(derivative, loss), weight.grad, rel_tol=1e-12)
+
+
+def test_symbolic_grad_simplify_true_simplifies_a_larger_derivative_to_the_same_function():
+    x, w, b = leaves(("x", 0.5), ("w", -1.5), ("b", 0.25))
+    root = (x * w + b).softplus() * (x * w).sigmoid()  # a derivative of 30 operations
+    root.backward()
+    plain = symbolic_grad(root, w)
+    simplified = symbolic_grad(root, w, simplify=True)
+    assert plain == symbolic_grad(root, w, simplify=False) and simplified != plain
+    for derivative in (plain, simplified):
+        assert math.isclose(at_the_point(derivative, root), w.grad, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("simplify", ["yes", 1, 0.0])
+def test_symbolic_grad_refuses_a_simplify_that_is_not_a_bool_or_none(simplify: Any):
+    (x,) = leaves(("x", 2.0))
+    with pytest.raises(TypeError, match="simplify must be None"):
+        symbolic_grad(x * x, x, simplify=simplify)
 
 
 def test_symbolic_grad_accepts_a_label():
