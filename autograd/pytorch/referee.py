@@ -31,6 +31,7 @@ from typing import Any, Literal
 from ..gradcheck import GradcheckReport, GradcheckStatus, gradcheck
 from ..core.backprop import topological_order
 from ..core.value import Value
+from ..transforms.symbolic import derivative_at, formula_and_symbols
 
 #: The exact referee is tried on graphs of at most this many nodes: sympy's formula of a graph
 #: has no shared subexpressions and can grow exponentially with depth.
@@ -107,35 +108,18 @@ class Referee:
         missing, the graph is too large or an op has no symbolic form."""
         if self.root is None:
             return None
-        try:
-            import sympy  # optional: the symbolic extra
-
-            from ..transforms.symbolic import to_sympy
-        except ImportError:
-            return None
         if len(topological_order(self.root, include_leaves=True)) > MAX_SYMBOLIC_NODES:
             return None
-        try:
-            formula = to_sympy(self.root)
-        except (NotImplementedError, ValueError):  # an op without a symbolic form
-            return None
-        return formula, [sympy.Symbol(name, real=True) for name in self.names]
+        return formula_and_symbols(self.root, self.names)
 
     def _exact(self, wrt: tuple[int, ...]) -> float | None:
         """sympy's exact derivative along ``wrt`` at the point, if it is a finite real number."""
         formula = self._formula
         if formula is None:
             return None
-        import sympy
-
         expression, symbols = formula
-        derivative = sympy.diff(expression, *(symbols[index] for index in wrt))
-        at = {symbol: sympy.Float(x, DIGITS) for symbol, x in zip(symbols, self.point,
-                                                                   strict=True)}
-        number = derivative.evalf(DIGITS, subs=at)
-        if not number.is_real or not number.is_finite:  # complex, NaN, an infinity
-            return None
-        return float(number)
+        return derivative_at(expression, [symbols[index] for index in wrt],
+                             dict(zip(symbols, self.point, strict=True)), DIGITS)
 
     # ---------------------------------------------------------------- central differences
 

@@ -23,6 +23,7 @@ Results are sympy expressions, which show as LaTeX in Jupyter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..core.backprop import topological_order
@@ -197,3 +198,28 @@ def _symbol_of(wrt: Value | str, leaves: dict[Value, Any]) -> Any:
     raise ValueError(
         f"symbolic_grad: {name!r} is not a leaf of root's graph; its labelled leaves are {labels}"
     )
+
+
+def formula_and_symbols(root: Value, names: Sequence[str]) -> tuple[Any, list[Any]] | None:
+    """:func:`to_sympy`'s formula of ``root`` and the real symbols called ``names``, or ``None``
+    when sympy is not installed or an op of the graph has no symbolic form (a referee that can
+    do without the exact answer asks this way: :mod:`autograd.pytorch.referee`)."""
+    try:
+        sympy = _sympy()
+        formula = to_sympy(root)
+    except (ImportError, NotImplementedError, ValueError):
+        return None
+    return formula, [sympy.Symbol(name, real=True) for name in names]
+
+
+def derivative_at(formula: Any, wrt: Sequence[Any], point: dict[Any, float],
+                  digits: int) -> float | None:
+    """The derivative of ``formula`` along the symbols ``wrt`` (in order), evaluated exactly at
+    ``point`` to ``digits`` digits; ``None`` if it is not a finite real number there."""
+    sympy = _sympy()
+    derivative = sympy.diff(formula, *wrt)
+    number = derivative.evalf(digits, subs={symbol: sympy.Float(x, digits)
+                                            for symbol, x in point.items()})
+    if not number.is_real or not number.is_finite:  # complex, NaN, an infinity
+        return None
+    return float(number)
