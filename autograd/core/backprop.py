@@ -23,11 +23,14 @@ returns the gradients in a dict and leaves every ``grad`` as it was. Both are al
 rule fails, no partial gradient is left behind: :func:`propagate` restores every ``grad`` it
 touched, :func:`backward` restores the leaves and sets the interior nodes of the graph to 0.0
 (the failed call has no gradients; keeping the previous call's would cost a store per node on
-every pass: 7% to 20% of a backward pass of a 20,000-node chain, measured). Both hold one
-process-wide lock while they use the slots, so two threads differentiating graphs that share nodes
-get exactly the gradients they would get one after the other (a lock is the simple, correct
-answer here: the slots are the fast path's working memory, and Python runs one thread at a time
-anyway).
+every pass: 7% to 20% of a backward pass of a 20,000-node chain, measured).
+
+A pass owns the slots of the nodes it uses, from its sort to its last write (see "Ownership"
+below): two passes over graphs that share no node run at the same time (in two threads, or one
+inside a rule of the other, as gradient checkpointing does); a pass over a graph that shares nodes
+with another thread's pass waits for it, so the two get exactly the gradients they would get one
+after the other; and a rule may call ``backward()`` on part of the graph being differentiated
+(re-entrant backward, with PyTorch's semantics: the leaves get both passes' gradients).
 """
 
 from __future__ import annotations
@@ -62,12 +65,166 @@ def describe_nodes(nodes: Sequence[Any]) -> str:
         return "(unlabelled node)" if len(nodes) == 1 else "(unlabelled nodes)"
     return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
 
-#: Serialises every pass that uses the nodes' ``grad`` slots as working memory.
-LOCK = threading.RLock()
-
 #: ``observer(node, upstream, contributions)``: called by :func:`sweep` for every node whose rule
 #: ran, before its contributions are added to its parents.
 Observer = Callable[[Any, Any, Sequence[Any]], None]
+
+
+# -------------------------------------------------------------------------------- ownership
+#
+# A pass uses the ``grad`` slots of its nodes as working memory from its sort to its last write,
+# and runs rules in between: user code, for a custom op, which may call ``backward()`` itself or
+# wait for a thread that does. So no lock is held while a pass sweeps. Instead each pass is
+# registered in ``_ACTIVE`` with the nodes it owns, and a new pass (sorted and registered under
+# ``_STATE``, which guards only this bookkeeping and never runs user code) first makes sure that
+# it shares no node with an active pass:
+#
+# - a pass of another thread that shares nodes: wait until it is done (so passes over a shared
+#   graph give exactly the gradients of the two passes one after the other);
+# - a pass of this same thread that shares nodes: that pass is paused in the rule that is
+#   running now and cannot finish first (re-entrant backward, PyTorch's semantics: the inner pass
+#   adds its gradients to the leaves, as any pass does). The new pass sorts with marks of its own
+#   and gives the shared interior nodes their working numbers back when it ends, so the paused
+#   pass carries on as if nothing had happened; a leaf's slot is only ever added to, so both
+#   passes' gradients end up in it;
+# - no shared node: go ahead, whatever else is running (gradient checkpointing: a rule that
+#   recomputes a piece of the forward from detached copies and differentiates that).
+#
+# The check costs nothing for a pass that runs alone (the usual case): the node sets are built
+# only when another pass is active at the time a pass starts.
+
+_STATE = threading.Condition(threading.Lock())
+
+
+class _Pass:
+    """One pass that owns the ``grad`` slots of its nodes while it runs."""
+
+    __slots__ = ("thread", "parts", "nodes", "keeps")
+
+    def __init__(self, *parts: Iterable[Any], keeps: dict[Any, Any] | None = None) -> None:
+        self.thread = threading.get_ident()
+        self.parts = parts  # the pass's own collections of nodes (its order, its leaves)
+        self.nodes: set[Any] | None = None
+        #: for a pass that gives every ``grad`` back when it ends (propagate): what it restores
+        self.keeps = keeps
+
+    def owns(self) -> set[Any]:
+        """Every node whose slot this pass uses (built when first asked)."""
+        if self.nodes is None:
+            self.nodes = set().union(*self.parts)
+        return self.nodes
+
+
+#: The passes running now, in any thread (guarded by ``_STATE``).
+_ACTIVE: list[_Pass] = []
+#: The thread holding :data:`LOCK`, once per level of nesting (guarded by ``_STATE``).
+_EXCLUSIVE: list[int] = []
+
+
+def _reached(roots: Iterable[Any], boundary: Iterable[Any] = ()) -> set[Any]:
+    """Every node of the graph of ``roots``, leaves included, not entering ``boundary`` nodes
+    (a plain search that writes no slot: the slots may belong to another pass)."""
+    stops = set(boundary)
+    seen: set[Any] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            if node not in stops:
+                stack.extend(node.parents)
+    return seen
+
+
+def _wait_for_slots(roots: Iterable[Any], boundary: Iterable[Any] = ()) -> set[Any]:
+    """Wait until no pass of another thread owns a node of the graph of ``roots`` (the caller
+    holds ``_STATE``, which this releases while it waits, and sorts before releasing it).
+
+    Returns:
+        The nodes shared with passes of this thread: passes paused in a rule that is running
+        now (re-entrant backward). Empty in the usual case.
+    """
+    if not (_ACTIVE or _EXCLUSIVE):  # the usual case: this pass runs alone
+        return _NOTHING
+    me = threading.get_ident()
+    while True:
+        if any(thread != me for thread in _EXCLUSIVE):
+            _STATE.wait()
+            continue
+        if not _ACTIVE:
+            return _NOTHING
+        nodes = _reached(roots, boundary)
+        if not any(work.thread != me and not work.owns().isdisjoint(nodes) for work in _ACTIVE):
+            shared: set[Any] = set()
+            for work in _ACTIVE:  # all of this thread now
+                shared |= nodes & work.owns()
+            return shared
+        _STATE.wait()
+
+
+_NOTHING: set[Any] = set()  # never changed
+
+
+def _keepers(shared: set[Any]) -> dict[Any, dict[Any, Any]]:
+    """For each shared leaf whose innermost paused owner gives every ``grad`` back when it ends
+    (propagate), the dict that pass restores from: a nested ``backward()`` adds its gradient
+    there (so it outlives that pass), not to the slot (which holds that pass's result).
+    A leaf whose innermost owner is a ``backward()`` just gets added to in its slot, since that
+    pass adds its slot to the leaf's gradient when it ends."""
+    keepers: dict[Any, dict[Any, Any]] = {}
+    for work in _ACTIVE:  # outer passes first, so the innermost owner is written last
+        for node in shared.intersection(work.owns()):
+            if not node.parents:
+                if work.keeps is not None:
+                    keepers[node] = work.keeps
+                else:
+                    keepers.pop(node, None)
+    return keepers
+
+
+def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
+    """The sort's marks for a pass: its own when it shares nodes with a paused pass."""
+    return (_Mark(0.0), _Mark(0.0)) if shared else _MARKS
+
+
+def _start(work: _Pass) -> _Pass:
+    """Register ``work`` as running (the caller holds ``_STATE``)."""
+    _ACTIVE.append(work)
+    return work
+
+
+def _finish(work: _Pass) -> None:
+    """``work`` no longer uses its slots: wake the passes waiting for them."""
+    with _STATE:
+        _ACTIVE.remove(work)
+        _STATE.notify_all()
+
+
+class _Exclusive:
+    """``with LOCK:``: while the block runs, no pass of another thread uses any ``grad`` slot.
+
+    For code that adds to leaves' gradients outside a pass (the tape's and the batched replay's
+    ``backward``): it waits for the passes of other threads to finish and keeps new ones waiting.
+    Passes of the thread that holds it go ahead (a rule may replay a tape). Hold it only around
+    code that waits for no other thread.
+    """
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with _STATE:
+            while (any(thread != me for thread in _EXCLUSIVE)
+                   or any(work.thread != me for work in _ACTIVE)):
+                _STATE.wait()
+            _EXCLUSIVE.append(me)
+
+    def __exit__(self, *exception: object) -> None:
+        with _STATE:
+            _EXCLUSIVE.remove(threading.get_ident())
+            _STATE.notify_all()
+
+
+#: Excludes the passes of other threads (see :class:`_Exclusive`).
+LOCK = _Exclusive()
 
 
 # -------------------------------------------------------------------------------- traversal
@@ -82,7 +239,9 @@ Observer = Callable[[Any, Any, Sequence[Any]], None]
 # identity). ``_OPENED`` marks a node while the sort is inside its parents, ``_SORTED`` a node in
 # the order (and a leaf met already). A sorted mark also counts as "no gradient yet" in the
 # sweep: ``mark + contribution`` is a plain float, never a mark. Every mark is replaced before
-# the lock is released, so nobody outside sees one. An ``is`` test is one bytecode; telling the
+# the pass ends, so nobody outside sees one. A pass started inside a rule of a pass over some of
+# the same nodes (see "Ownership") sorts with two marks of its own, so that it never takes the
+# paused pass's marks for its own. An ``is`` test is one bytecode; telling the
 # marks apart by ``type()`` cost a call per edge (40.2 M instructions for the backward pass of
 # the chain against 29.7 M before the core was unified; with identity, see benchmarks/RESULTS.md).
 
@@ -95,16 +254,17 @@ class _Mark(float):
 
 _OPENED = _Mark(0.0)
 _SORTED = _Mark(0.0)
+_MARKS = (_OPENED, _SORTED)
 
 
 def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
-          listed: set[Any] | None = None) -> list[Any]:
+          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS) -> list[Any]:
     """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
 
     Depth-first on one plain stack: a node is opened (put back with its parents above it,
     operand 0 on top) and, when it is popped again, appended; so the order is the post-order of
     a depth-first search with parents in operand order. Nodes the caller marked sorted
-    beforehand (a tape's inputs) are not entered. The caller holds :data:`LOCK` and replaces
+    beforehand (a tape's inputs) are not entered. The caller holds ``_STATE`` and replaces
     the marks.
 
     Args:
@@ -115,14 +275,14 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
         saved: if given, receives each interior node's ``grad`` before it was marked.
         listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
             when the search first reaches it, and collected in this set.
+        marks: the opened and the sorted mark.
     """
     if listed is not None:
-        return _sort_listing(roots, saved, listed)
+        return _sort_listing(roots, saved, listed, marks)
     order: list[Any] = []
     append = order.append
     kept = leaves
-    opened = _OPENED
-    done = _SORTED
+    opened, done = marks
     stack: list[Any] = []
     node = None
     try:
@@ -157,27 +317,28 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
                                 kept[parent] = parent.grad
                                 parent.grad = done
     except BaseException:  # a KeyboardInterrupt, a node that fails to read: leave no mark
-        _unmark([*order, *stack, node], kept, saved)
+        _unmark([*order, *stack, node], kept, saved, marks)
         raise
     return order
 
 
-def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None) -> None:
+def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None,
+            marks: tuple[_Mark, _Mark]) -> None:
     """Undo a sort that stopped half-way: marked interior nodes get their saved ``grad`` back
     (0.0 when the caller saves none) and every leaf met its own."""
     for node in interior:
-        if node is not None and (node.grad is _OPENED or node.grad is _SORTED):
+        if node is not None and (node.grad is marks[0] or node.grad is marks[1]):
             node.grad = saved.get(node, 0.0) if saved is not None else 0.0
     for leaf, grad in leaves.items():
         leaf.grad = grad
 
 
 def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,
-                  listed: set[Any]) -> list[Any]:
+                  listed: set[Any], marks: tuple[_Mark, _Mark]) -> list[Any]:
     """:func:`_sort` with the leaves in the order too, each where the search first reaches it."""
     order: list[Any] = []
     append = order.append
-    opened, done = _OPENED, _SORTED
+    opened, done = marks
     for root in roots:
         stack = [root]
         push = stack.append
@@ -222,16 +383,23 @@ def topological_order(
         The graph is not changed (the sort's marks are removed before this returns).
     """
     root_list = _as_roots(roots)
+    with _STATE:
+        return _topological_order(root_list, include_leaves, boundary)
+
+
+def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterable[Any]
+                       ) -> list[Any]:
+    """:func:`topological_order` (the caller holds ``_STATE``, so nothing else starts)."""
     stops = set(boundary)
-    with LOCK:
-        saved: dict[Any, Any] = {node: node.grad for node in stops}
-        for node in stops:
-            node.grad = _SORTED
-        try:
-            return _sort(root_list, saved, saved, listed=set() if include_leaves else None)
-        finally:
-            for node, grad in saved.items():
-                node.grad = grad
+    marks = _marks_for(_wait_for_slots(roots, stops))
+    saved: dict[Any, Any] = {node: node.grad for node in stops}
+    for node in stops:
+        node.grad = marks[1]
+    try:
+        return _sort(roots, saved, saved, listed=set() if include_leaves else None, marks=marks)
+    finally:
+        for node, grad in saved.items():
+            node.grad = grad
 
 
 def _as_roots(roots: Any) -> list[Any]:
@@ -442,17 +610,35 @@ def backward(
         ValueError: a seed is not finite.
     """
     pairs = _seeds(roots, grads, create_graph)
-    with LOCK:
-        leaves: dict[Any, Any] = {}
-        order = _sort([root for root, _ in pairs], leaves)
-        try:
-            _seed_and_sweep(order, pairs, create_graph, accumulate=leaves)
-        except BaseException:
-            for node in order:
-                node.grad = 0.0
-            for leaf, grad in leaves.items():
-                leaf.grad = grad
-            raise
+    root_list = [root for root, _ in pairs]
+    leaves: dict[Any, Any] = {}
+    with _STATE:
+        shared = _wait_for_slots(root_list)
+        marks = _marks_for(shared)
+        saved: dict[Any, Any] | None = {} if shared else None
+        order = _sort(root_list, leaves, saved, marks=marks)
+        keepers = _keepers(shared) if shared else {}
+        work = _start(_Pass(order, leaves))
+    try:
+        accumulate = ({leaf: grad for leaf, grad in leaves.items() if leaf not in keepers}
+                      if keepers else leaves)
+        _seed_and_sweep(order, pairs, create_graph, accumulate=accumulate, done=marks[1])
+        for leaf, kept in keepers.items():  # (only in a re-entrant pass)
+            if leaf in leaves:
+                gradient, leaf.grad = leaf.grad, leaves[leaf]
+                if gradient is not marks[1]:
+                    kept[leaf] = kept[leaf] + gradient
+    except BaseException:
+        for node in order:
+            node.grad = 0.0
+        for leaf, grad in leaves.items():
+            leaf.grad = grad
+        raise
+    finally:
+        if saved:  # give the paused passes their working numbers back
+            for node in shared.intersection(saved):
+                node.grad = saved[node]
+        _finish(work)
 
 
 def propagate(
@@ -475,23 +661,27 @@ def propagate(
     """
     del order
     pairs = _seeds(root, seed, create_graph)
-    with LOCK:
-        saved: dict[Any, Any] = {}
-        interior = _sort([node for node, _ in pairs], saved, saved)
-        try:
-            _seed_and_sweep(interior, pairs, create_graph, observer)
-            done = _SORTED  # a leaf no gradient reached still holds the mark
-            return {node: 0.0 if node.grad is done else node.grad
-                    for node in [*interior, *saved]}
-        finally:
-            for node, grad in saved.items():
-                node.grad = grad
+    root_list = [node for node, _ in pairs]
+    saved: dict[Any, Any] = {}
+    with _STATE:
+        marks = _marks_for(_wait_for_slots(root_list))
+        interior = _sort(root_list, saved, saved, marks=marks)
+        work = _start(_Pass(interior, saved, keeps=saved))
+    try:
+        done = marks[1]  # a leaf no gradient reached still holds the mark
+        _seed_and_sweep(interior, pairs, create_graph, observer, done=done)
+        return {node: 0.0 if node.grad is done else node.grad
+                for node in [*interior, *saved]}
+    finally:
+        for node, grad in saved.items():
+            node.grad = grad
+        _finish(work)
 
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
                     observer: Observer | None = None,
-                    accumulate: dict[Any, Any] | None = None) -> None:
-    """Add each root's seed to its slot and sweep (the caller holds the lock and cleans up).
+                    accumulate: dict[Any, Any] | None = None, done: _Mark = _SORTED) -> None:
+    """Add each root's seed to its slot and sweep (the caller owns the slots and cleans up).
 
     The leaves' slots start the sweep at 0.0 (a mark), so after it each holds the gradient of
     this pass alone; each leaf of ``accumulate`` (mapped to its ``grad`` before) then gets
@@ -503,7 +693,6 @@ def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph
     try:
         sweep(order, create_graph=create_graph, check_finite=ANOMALY_DETECTION.get(),
               observer=observer)
-        done = _SORTED
         for leaf, previous in (accumulate or {}).items():
             gradient = leaf.grad
             if gradient is done:  # no gradient reached this leaf
@@ -552,6 +741,13 @@ def _seed(root: Any, seed: Any, create_graph: bool) -> Any:
 
 def zero_grad(roots: Node | Iterable[Node]) -> None:
     """Set ``grad`` to 0.0 on every node of the graph(s) of ``roots``."""
-    with LOCK:
-        for node in topological_order(roots, include_leaves=True):
+    root_list = _as_roots(roots)
+    with _STATE:
+        if _wait_for_slots(root_list):
+            raise RuntimeError(
+                "zero_grad() was called from inside a rule of a backward pass over the same "
+                "graph: that pass is still adding up gradients in these nodes; call zero_grad() "
+                "before backward() or after it returns"
+            )
+        for node in _topological_order(root_list, True, ()):
             node.grad = 0.0

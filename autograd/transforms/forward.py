@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, cast
@@ -34,6 +35,9 @@ from ..core.value import Number, Value, describe_nodes
 from .functional import argument_positions, normalise_argnums, shaped_like
 
 Operand = Any  # a Dual, a Value (a constant in forward mode) or a number
+#: A failed derivative rule: (a number that orders failures by time, the rule's error).
+Failure = tuple[int, BaseException]
+_FAILURES = itertools.count()
 
 
 class Dual:
@@ -48,21 +52,44 @@ class Dual:
         tangent: its derivative along the chosen direction.
         label: a name shown in error messages.
 
+    A derivative rule that fails (``sqrt`` at 0: an infinite slope) fails here exactly where
+    ``backward()`` fails, whatever the order of evaluation: ``backward()`` runs a node's rule
+    only when a nonzero gradient reaches it from the output, so its error stands only if the
+    output's derivative with respect to that node is not zero. A Dual cannot know yet whether its
+    node will matter, so the failure is kept (with the derivative of this Dual with respect to
+    the failed node, carried forward like a second tangent) and raised when the tangent of a
+    Dual that depends on it is read, as :func:`jvp` and :func:`jacfwd` do for the outputs. An
+    unused ``sqrt(x)`` at 0 is no error, ``sqrt(x * y)`` at (0, 0) is, in both modes.
+
     Raises:
         TypeError: ``primal`` or ``tangent`` is not a real number.
         ValueError: ``primal`` or ``tangent`` is infinite or NaN.
     """
 
-    __slots__ = ("primal", "tangent", "label")
+    __slots__ = ("primal", "_tangent", "label", "failures")
 
     primal: float
-    tangent: float
+    _tangent: float
     label: str
+    #: the failed rules this Dual depends on: each error mapped to d(this)/d(its node)
+    failures: dict[Failure, float] | None
 
     def __init__(self, primal: Number, tangent: Number = 0.0, label: str = "") -> None:
         self.primal = require_finite("Dual(primal)", primal)
-        self.tangent = require_finite("Dual(tangent)", tangent)
+        self._tangent = require_finite("Dual(tangent)", tangent)
         self.label = label
+        self.failures = None
+
+    @property
+    def tangent(self) -> float:
+        """The derivative along the chosen direction.
+
+        Raises:
+            The error of a failed derivative rule whose node this Dual depends on (see above).
+        """
+        if self.failures:
+            raise _failure(self.failures)
+        return self._tangent
 
     @property
     def data(self) -> float:
@@ -196,7 +223,7 @@ def _split(operand: Operand) -> tuple[float, float] | None:
     if type(operand) is float:
         return operand, 0.0
     if isinstance(operand, Dual):
-        return operand.primal, operand.tangent
+        return operand.primal, operand._tangent
     if isinstance(operand, Value):
         return operand.data, 0.0
     if isinstance(operand, Real):
@@ -282,49 +309,92 @@ def _checked(tangent: float, op: Op, primals: Sequence[float],
         )
 
 
-def _dual(primal: float, tangent: float) -> Dual:
+def _dual(primal: float, tangent: float, failures: dict[Failure, float] | None = None
+          ) -> Dual:
     """A new Dual from numbers already checked (skips ``__init__``'s checks)."""
     result = _new_object(Dual)
     result.primal = primal
-    result.tangent = tangent
+    result._tangent = tangent
     result.label = ""
+    result.failures = failures
     return result
+
+
+# A rule that fails (or returns the wrong shape) gives a Dual with tangent 0 whose ``failures``
+# hold the error with coefficient 1: its node passes nothing on, as in backward(). An op whose
+# rule works carries its operands' failures forward with the chain rule, each coefficient times
+# the partial (a partial of exactly 0, a dead ReLU, drops it). So a coefficient is the derivative
+# of the Dual with respect to the failed node through the nodes whose rules worked: the gradient
+# backward() would bring to that node. backward() raises when that gradient is not 0; so does
+# reading the tangent.
+
+
+def _failure(failures: dict[Failure, float]) -> BaseException:
+    """The error to raise for ``failures``: that of the latest failed node (backward() sweeps
+    from the output, so a later node is usually the first it meets)."""
+    return max(failures)[1]
+
+
+def _carried(pairs: Iterable[tuple[Any, Dual]]) -> dict[Failure, float] | None:
+    """The failures of the operands in ``(partial, operand)`` pairs, carried through the op."""
+    carried: dict[Failure, float] = {}
+    for partial, operand in pairs:
+        if operand.failures and partial:
+            scale = partial if type(partial) is float else float(partial)
+            for error, coefficient in operand.failures.items():
+                carried[error] = carried.get(error, 0.0) + scale * coefficient
+    kept = {error: coefficient for error, coefficient in carried.items() if coefficient}
+    return kept or None
+
+
+def _failed(out: float, error: BaseException) -> Dual:
+    """The Dual of an op whose rule raised ``error``."""
+    return _dual(out, 0.0, {(next(_FAILURES), error): 1.0})
 
 
 def unary(op: Op, x: Dual) -> Dual:
     """``apply(op, x)`` for an operand known to be a Dual: the methods' fast path."""
     primal = x.primal
     out = _primal(op, (primal,), (x,))
-    direction = x.tangent
-    if not direction:
-        return _dual(out, 0.0)
-    tangent = _term(_partials(op, out, (primal,), (x,))[0], direction)
+    try:
+        (partial,) = _partials(op, out, (primal,), (x,))
+    except Exception as error:  # noqa: BLE001 (kept, raised where backward() would raise)
+        return _failed(out, error)
+    direction = x._tangent
+    tangent = _term(partial, direction) if direction else 0.0
     if tangent - tangent != 0.0:
         _checked(tangent, op, (primal,), (x,))
-    return _dual(out, tangent)
+    return _dual(out, tangent, _carried(((partial, x),)) if x.failures else None)
 
 
 def binary(op: Op, a: Operand, b: Operand) -> Dual:
     """``apply(op, a, b)``: the binary operators' fast path."""
-    primal_a, direction_a = (a.primal, a.tangent) if type(a) is Dual else _parts(a, op)
-    primal_b, direction_b = (b.primal, b.tangent) if type(b) is Dual else _parts(b, op)
+    primal_a, direction_a = (a.primal, a._tangent) if type(a) is Dual else _parts(a, op)
+    primal_b, direction_b = (b.primal, b._tangent) if type(b) is Dual else _parts(b, op)
     primals = (primal_a, primal_b)
     out = _primal(op, primals, (a, b))
-    if not (direction_a or direction_b):
-        return _dual(out, 0.0)
-    partial_a, partial_b = _partials(op, out, primals, (a, b))
-    tangent = _term(partial_a, direction_a) + _term(partial_b, direction_b)
+    try:
+        partial_a, partial_b = _partials(op, out, primals, (a, b))
+    except Exception as error:  # noqa: BLE001 (kept, raised where backward() would raise)
+        return _failed(out, error)
+    tangent = ((_term(partial_a, direction_a) if direction_a else 0.0)
+               + (_term(partial_b, direction_b) if direction_b else 0.0))
     if tangent - tangent != 0.0:
         _checked(tangent, op, primals, (a, b))
-    return _dual(out, tangent)
+    failures = None
+    if (type(a) is Dual and a.failures) or (type(b) is Dual and b.failures):
+        failures = _carried([(partial, operand) for partial, operand
+                             in ((partial_a, a), (partial_b, b)) if type(operand) is Dual])
+    return _dual(out, tangent, failures)
 
 
 def apply(op: Op, *operands: Operand) -> Dual:
     """Evaluate ``op`` on dual numbers: the primal from ``forward``, the tangent from ``rule``.
 
     The tangent is ``sum_i partial_i * tangent_i`` where the partials are the op's rule at an
-    upstream gradient of 1; when every operand's tangent is 0 the rule is not called (as
-    ``backward()`` skips a node whose gradient is 0).
+    upstream gradient of 1. The rule is called even when every tangent is 0, since backward()
+    calls it whenever a gradient reaches the node; an error of the rule is kept in the result's
+    ``failures`` and raised when a tangent that depends on it is read (see :class:`Dual`).
 
     Args:
         op: a table entry (parameters bound).
@@ -342,16 +412,19 @@ def apply(op: Op, *operands: Operand) -> Dual:
     parts = [_parts(operand, op) for operand in operands]
     primals = [primal for primal, _ in parts]
     out = _primal(op, primals, operands)
-    if not any(direction for _, direction in parts):
-        return _dual(out, 0.0)
-    partials = _partials(op, out, primals, operands)
+    try:
+        partials = _partials(op, out, primals, operands)
+    except Exception as error:  # noqa: BLE001 (kept, raised where backward() would raise)
+        return _failed(out, error)
     tangent = 0.0
     for partial, (_, direction) in zip(partials, parts, strict=True):
         if direction:
             tangent += _term(partial, direction)
     if tangent - tangent != 0.0:
         _checked(tangent, op, primals, operands)
-    return _dual(out, tangent)
+    failures = _carried([(partial, operand) for partial, operand
+                         in zip(partials, operands, strict=True) if type(operand) is Dual])
+    return _dual(out, tangent, failures)
 
 
 def _dual_engine(op: Op, operands: tuple[Any, ...]) -> Dual:
