@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from autograd import Value
-from autograd.graph import propagate
+from autograd.core.backprop import propagate
 
 #: How long a test waits for a thread before it calls the thread stuck (a bound, not a timing:
 #: a thread that is not blocked finishes in milliseconds).
