@@ -16,7 +16,8 @@ import html
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .core.backprop import propagate, rule_failed
+from .core.backprop import propagate
+from .core.failures import rule_failed
 from .core.naming import node_names as _names
 from .core.naming import number_formatter as _formatter
 from .core.naming import op_title as _op_title

@@ -35,12 +35,14 @@ after the other; and a rule may call ``backward()`` on part of the graph being d
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from . import ownership
+from .failures import non_finite_gradient, rule_failed, wrong_shape
 from .modes import ANOMALY_DETECTION, GRAD_ENABLED
 from .numbers import is_real
+from .ownership import STATE, Pass, finish, start, wait_for_slots
 
 
 @runtime_checkable
@@ -58,173 +60,9 @@ class Node(Protocol):
     label: str
 
 
-def describe_nodes(nodes: Sequence[Any]) -> str:
-    """'(node 'x')', '(nodes 'a', 'b')' or '(unlabelled node)' for an error message."""
-    labels = [repr(node.label) for node in nodes if node.label]
-    if not labels:
-        return "(unlabelled node)" if len(nodes) == 1 else "(unlabelled nodes)"
-    return f"(node {labels[0]})" if len(labels) == 1 else f"(nodes {', '.join(labels)})"
-
 #: ``observer(node, upstream, contributions)``: called by :func:`sweep` for every node whose rule
 #: ran, before its contributions are added to its parents.
 Observer = Callable[[Any, Any, Sequence[Any]], None]
-
-
-# -------------------------------------------------------------------------------- ownership
-#
-# A pass uses the ``grad`` slots of its nodes as working memory from its sort to its last write,
-# and runs rules in between: user code, for a custom op, which may call ``backward()`` itself or
-# wait for a thread that does. So no lock is held while a pass sweeps. Instead each pass is
-# registered in ``_ACTIVE`` with the nodes it owns, and a new pass (sorted and registered under
-# ``_STATE``, which guards only this bookkeeping and never runs user code) first makes sure that
-# it shares no node with an active pass:
-#
-# - a pass of another thread that shares nodes: wait until it is done (so passes over a shared
-#   graph give exactly the gradients of the two passes one after the other);
-# - a pass of this same thread that shares nodes: that pass is paused in the rule that is
-#   running now and cannot finish first (re-entrant backward, PyTorch's semantics: the inner pass
-#   adds its gradients to the leaves, as any pass does). The new pass sorts with marks of its own
-#   and gives the shared interior nodes their working numbers back when it ends, so the paused
-#   pass carries on as if nothing had happened; a leaf's slot is only ever added to, so both
-#   passes' gradients end up in it;
-# - no shared node: go ahead, whatever else is running (gradient checkpointing: a rule that
-#   recomputes a piece of the forward from detached copies and differentiates that).
-#
-# The check costs nothing for a pass that runs alone (the usual case): the node sets are built
-# only when another pass is active at the time a pass starts.
-
-_STATE = threading.Condition(threading.Lock())
-
-
-class _Pass:
-    """One pass that owns the ``grad`` slots of its nodes while it runs."""
-
-    __slots__ = ("thread", "parts", "nodes", "keeps")
-
-    def __init__(self, *parts: Iterable[Any], keeps: dict[Any, Any] | None = None) -> None:
-        self.thread = threading.get_ident()
-        self.parts = parts  # the pass's own collections of nodes (its order, its leaves)
-        self.nodes: set[Any] | None = None
-        #: for a pass that gives every ``grad`` back when it ends (propagate): what it restores
-        self.keeps = keeps
-
-    def owns(self) -> set[Any]:
-        """Every node whose slot this pass uses (built when first asked)."""
-        if self.nodes is None:
-            self.nodes = set().union(*self.parts)
-        return self.nodes
-
-
-#: The passes running now, in any thread (guarded by ``_STATE``).
-_ACTIVE: list[_Pass] = []
-#: The thread holding :data:`LOCK`, once per level of nesting (guarded by ``_STATE``).
-_EXCLUSIVE: list[int] = []
-
-
-def _reached(roots: Iterable[Any], boundary: Iterable[Any] = ()) -> set[Any]:
-    """Every node of the graph of ``roots``, leaves included, not entering ``boundary`` nodes
-    (a plain search that writes no slot: the slots may belong to another pass)."""
-    stops = set(boundary)
-    seen: set[Any] = set()
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            if node not in stops:
-                stack.extend(node.parents)
-    return seen
-
-
-def _wait_for_slots(roots: Iterable[Any], boundary: Iterable[Any] = ()) -> set[Any]:
-    """Wait until no pass of another thread owns a node of the graph of ``roots`` (the caller
-    holds ``_STATE``, which this releases while it waits, and sorts before releasing it).
-
-    Returns:
-        The nodes shared with passes of this thread: passes paused in a rule that is running
-        now (re-entrant backward). Empty in the usual case.
-    """
-    if not (_ACTIVE or _EXCLUSIVE):  # the usual case: this pass runs alone
-        return _NOTHING
-    me = threading.get_ident()
-    while True:
-        if any(thread != me for thread in _EXCLUSIVE):
-            _STATE.wait()
-            continue
-        if not _ACTIVE:
-            return _NOTHING
-        nodes = _reached(roots, boundary)
-        if not any(work.thread != me and not work.owns().isdisjoint(nodes) for work in _ACTIVE):
-            shared: set[Any] = set()
-            for work in _ACTIVE:  # all of this thread now
-                shared |= nodes & work.owns()
-            return shared
-        _STATE.wait()
-
-
-_NOTHING: set[Any] = set()  # never changed
-
-
-def _keepers(shared: set[Any]) -> dict[Any, dict[Any, Any]]:
-    """For each shared leaf whose innermost paused owner gives every ``grad`` back when it ends
-    (propagate), the dict that pass restores from: a nested ``backward()`` adds its gradient
-    there (so it outlives that pass), not to the slot (which holds that pass's result).
-    A leaf whose innermost owner is a ``backward()`` just gets added to in its slot, since that
-    pass adds its slot to the leaf's gradient when it ends."""
-    keepers: dict[Any, dict[Any, Any]] = {}
-    for work in _ACTIVE:  # outer passes first, so the innermost owner is written last
-        for node in shared.intersection(work.owns()):
-            if not node.parents:
-                if work.keeps is not None:
-                    keepers[node] = work.keeps
-                else:
-                    keepers.pop(node, None)
-    return keepers
-
-
-def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
-    """The sort's marks for a pass: its own when it shares nodes with a paused pass."""
-    return (_Mark(0.0), _Mark(0.0)) if shared else _MARKS
-
-
-def _start(work: _Pass) -> _Pass:
-    """Register ``work`` as running (the caller holds ``_STATE``)."""
-    _ACTIVE.append(work)
-    return work
-
-
-def _finish(work: _Pass) -> None:
-    """``work`` no longer uses its slots: wake the passes waiting for them."""
-    with _STATE:
-        _ACTIVE.remove(work)
-        _STATE.notify_all()
-
-
-class _Exclusive:
-    """``with LOCK:``: while the block runs, no pass of another thread uses any ``grad`` slot.
-
-    For code that adds to leaves' gradients outside a pass (the tape's and the batched replay's
-    ``backward``): it waits for the passes of other threads to finish and keeps new ones waiting.
-    Passes of the thread that holds it go ahead (a rule may replay a tape). Hold it only around
-    code that waits for no other thread.
-    """
-
-    def __enter__(self) -> None:
-        me = threading.get_ident()
-        with _STATE:
-            while (any(thread != me for thread in _EXCLUSIVE)
-                   or any(work.thread != me for work in _ACTIVE)):
-                _STATE.wait()
-            _EXCLUSIVE.append(me)
-
-    def __exit__(self, *exception: object) -> None:
-        with _STATE:
-            _EXCLUSIVE.remove(threading.get_ident())
-            _STATE.notify_all()
-
-
-#: Excludes the passes of other threads (see :class:`_Exclusive`).
-LOCK = _Exclusive()
 
 
 # -------------------------------------------------------------------------------- traversal
@@ -257,6 +95,11 @@ _SORTED = _Mark(0.0)
 _MARKS = (_OPENED, _SORTED)
 
 
+def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
+    """The sort's marks for a pass: its own when it shares nodes with a paused pass."""
+    return (_Mark(0.0), _Mark(0.0)) if shared else _MARKS
+
+
 def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
           listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS) -> list[Any]:
     """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
@@ -264,7 +107,7 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
     Depth-first on one plain stack: a node is opened (put back with its parents above it,
     operand 0 on top) and, when it is popped again, appended; so the order is the post-order of
     a depth-first search with parents in operand order. Nodes the caller marked sorted
-    beforehand (a tape's inputs) are not entered. The caller holds ``_STATE`` and replaces
+    beforehand (a tape's inputs) are not entered. The caller holds ``STATE`` and replaces
     the marks.
 
     Args:
@@ -383,15 +226,15 @@ def topological_order(
         The graph is not changed (the sort's marks are removed before this returns).
     """
     root_list = _as_roots(roots)
-    with _STATE:
+    with STATE:
         return _topological_order(root_list, include_leaves, boundary)
 
 
 def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterable[Any]
                        ) -> list[Any]:
-    """:func:`topological_order` (the caller holds ``_STATE``, so nothing else starts)."""
+    """:func:`topological_order` (the caller holds ``STATE``, so nothing else starts)."""
     stops = set(boundary)
-    marks = _marks_for(_wait_for_slots(roots, stops))
+    marks = _marks_for(wait_for_slots(roots, stops))
     saved: dict[Any, Any] = {node: node.grad for node in stops}
     for node in stops:
         node.grad = marks[1]
@@ -407,65 +250,6 @@ def _as_roots(roots: Any) -> list[Any]:
     if isinstance(roots, Node):
         return [roots]
     return list(roots)
-
-
-# -------------------------------------------------------------------------------- rule contract
-
-_SHAPE = "its rule must return a tuple with one gradient (or None) per input, {count} here"
-
-
-def describe_step(node: Any) -> str:
-    """'backward of mul at input(s) 2.0, 3.0 (nodes 'a', 'b')': where a rule ran (on a tape's
-    replay slot, also which instruction), for a note."""
-    title = node.op.title if node.op is not None else "leaf"
-    inputs = ", ".join(repr(parent.data) for parent in node.parents)
-    where = f" (output node {node.label!r})" if getattr(node, "label", "") else ""
-    context = getattr(node, "context", "")  # a tape's replay slot says which instruction it is
-    where += f" in {context}" if context else ""
-    return (f"backward of {title} at input(s) {inputs} {describe_nodes(node.parents)}"
-            f"{where}").rstrip()
-
-
-def rule_failed(error: BaseException, node: Any) -> BaseException:
-    """``error`` raised by the rule of ``node``'s op, with the op, inputs and node noted."""
-    error.add_note(describe_step(node))
-    return error
-
-
-def wrong_shape(node: Any, contributions: Any) -> TypeError:
-    """The error for a rule that did not return one gradient per input."""
-    title = node.op.title if node.op is not None else "leaf"
-    shown = _numbers_of(contributions)
-    error = TypeError(
-        f"the rule of {title} returned {type(shown).__name__} {shown!r}: "
-        + _SHAPE.format(count=len(node.parents))
-    )
-    error.add_note(describe_step(node))
-    return error
-
-
-def _numbers_of(contributions: Any) -> Any:
-    """A rule's return value with every Value shown by its number, so that the message of
-    :func:`wrong_shape` reads the same on the float path and the recorded path."""
-    def number(item: Any) -> Any:
-        return item.data if isinstance(item, Node) else item
-
-    if isinstance(contributions, tuple):
-        return tuple(number(item) for item in contributions)
-    if isinstance(contributions, list):
-        return [number(item) for item in contributions]
-    return number(contributions)
-
-
-def _non_finite_gradient(node: Any, index: int, contribution: Any) -> FloatingPointError:
-    parent = node.parents[index]
-    into = f" (node {parent.label!r})" if getattr(parent, "label", "") else ""
-    error = FloatingPointError(
-        f"detect_anomaly: backward of {node.op.title} gave the non-finite gradient "
-        f"{float(contribution)!r} for its input {index}{into} with value {parent.data!r}"
-    )
-    error.add_note(describe_step(node))
-    return error
 
 
 # -------------------------------------------------------------------------------- the sweep
@@ -565,7 +349,7 @@ def _accumulate_carefully(
             if contribution is not None:
                 number = float(contribution)
                 if number - number != 0.0:
-                    raise _non_finite_gradient(node, index, contribution)
+                    raise non_finite_gradient(node, index, contribution)
     if observer is not None:
         observer(node, grad, contributions)
     for parent, contribution in zip(parents, contributions, strict=True):
@@ -612,13 +396,13 @@ def backward(
     pairs = _seeds(roots, grads, create_graph)
     root_list = [root for root, _ in pairs]
     leaves: dict[Any, Any] = {}
-    with _STATE:
-        shared = _wait_for_slots(root_list)
+    with STATE:
+        shared = wait_for_slots(root_list)
         marks = _marks_for(shared)
         saved: dict[Any, Any] | None = {} if shared else None
         order = _sort(root_list, leaves, saved, marks=marks)
-        keepers = _keepers(shared) if shared else {}
-        work = _start(_Pass(order, leaves))
+        keepers = ownership.keepers(shared) if shared else {}
+        work = start(Pass(order, leaves))
     try:
         accumulate = ({leaf: grad for leaf, grad in leaves.items() if leaf not in keepers}
                       if keepers else leaves)
@@ -638,7 +422,7 @@ def backward(
         if saved:  # give the paused passes their working numbers back
             for node in shared.intersection(saved):
                 node.grad = saved[node]
-        _finish(work)
+        finish(work)
 
 
 def propagate(
@@ -663,10 +447,10 @@ def propagate(
     pairs = _seeds(root, seed, create_graph)
     root_list = [node for node, _ in pairs]
     saved: dict[Any, Any] = {}
-    with _STATE:
-        marks = _marks_for(_wait_for_slots(root_list))
+    with STATE:
+        marks = _marks_for(wait_for_slots(root_list))
         interior = _sort(root_list, saved, saved, marks=marks)
-        work = _start(_Pass(interior, saved, keeps=saved))
+        work = start(Pass(interior, saved, keeps=saved))
     try:
         done = marks[1]  # a leaf no gradient reached still holds the mark
         _seed_and_sweep(interior, pairs, create_graph, observer, done=done)
@@ -675,7 +459,7 @@ def propagate(
     finally:
         for node, grad in saved.items():
             node.grad = grad
-        _finish(work)
+        finish(work)
 
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
@@ -742,8 +526,8 @@ def _seed(root: Any, seed: Any, create_graph: bool) -> Any:
 def zero_grad(roots: Node | Iterable[Node]) -> None:
     """Set ``grad`` to 0.0 on every node of the graph(s) of ``roots``."""
     root_list = _as_roots(roots)
-    with _STATE:
-        if _wait_for_slots(root_list):
+    with STATE:
+        if wait_for_slots(root_list):
             raise RuntimeError(
                 "zero_grad() was called from inside a rule of a backward pass over the same "
                 "graph: that pass is still adding up gradients in these nodes; call zero_grad() "

@@ -15,8 +15,8 @@ from numbers import Real
 from typing import Any
 
 from . import backprop as graph
-from .backprop import describe_nodes
 from .engines import engine_of
+from .failures import describe_nodes
 from .modes import GRAD_ENABLED, TRACING
 from .numbers import require_finite, shortened
 from .ops import OPS, Op

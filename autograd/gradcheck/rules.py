@@ -11,7 +11,8 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from ..core.backprop import propagate, topological_order, wrong_shape
+from ..core.backprop import propagate, topological_order
+from ..core.failures import wrong_shape
 from ..core.modes import enable_grad
 from ..core.numbers import is_count
 from ..core.value import Value, apply

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from ..gradcheck import GradcheckReport, GradcheckStatus, gradcheck
 from ..core.backprop import topological_order
 from ..core.value import Value
+from ..gradcheck import GradcheckReport, GradcheckStatus, gradcheck
 from ..transforms.symbolic import derivative_at, formula_and_symbols
 
 #: The exact referee is tried on graphs of at most this many nodes: sympy's formula of a graph

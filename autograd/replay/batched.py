@@ -43,10 +43,11 @@ except ImportError:  # numpy is optional: only the batched replay needs it
         "(from a checkout: pip install -e '.[batched]'; or: pip install numpy)"
     ) from None
 
-from ..core.backprop import LOCK, sweep
+from ..core.backprop import sweep
 from ..core.modes import ANOMALY_DETECTION
 from ..core.numbers import is_real
 from ..core.ops import Op
+from ..core.ownership import LOCK
 from ..core.value import evaluate
 from .program import COMPARE, Instruction, Slot, branch_error
 

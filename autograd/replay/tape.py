@@ -47,11 +47,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..core.backprop import LOCK, sweep, topological_order
+from ..core.backprop import sweep, topological_order
 from ..core.modes import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
 from ..core.naming import expression
 from ..core.numbers import is_real
 from ..core.ops import Op
+from ..core.ownership import LOCK
 from ..core.value import COMPARISONS, Number, Value, evaluate, frozen_number_error
 from .program import COMPARE, Guard, Instruction, Slot, TapeBranchError, branch_error
 
