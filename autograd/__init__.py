@@ -21,6 +21,8 @@ The package is built in layers, each importing only the ones below it:
 graphviz.
 """
 
+from typing import Any
+
 __version__ = "0.2.0"  # the package version; pyproject.toml reads it from here
 
 from . import core, ops
@@ -105,7 +107,7 @@ __all__ = [
 _DRAWING = {"draw_graph", "step_through"}
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     """``autograd.draw_graph`` and ``autograd.step_through``: loaded from autograd.viz on demand."""
     if name in _DRAWING:
         from . import viz
@@ -114,7 +116,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
-def _draw(root: Value, **options: object) -> object:
+def _draw(root: Value, **options: Any) -> Any:
     """What ``Value.graph()`` calls: :func:`autograd.viz.draw_graph`, imported on first use."""
     from . import viz
 

@@ -13,8 +13,8 @@ same inputs; the replay runs them as one matrix product ``W @ X + b`` over the b
 of ``k`` rows, shape ``(k, B)``), and an activation applied to every row of a stack runs once
 on the whole stack. Any other instruction runs on its own row, shape ``(1, B)``. The working
 nodes (:class:`_Node`) have the fields the backward core reads, and the backward pass is the
-engine's own :func:`autograd.core.backprop.sweep` over them: a node's ``rule`` is its op's array rule
-and gradients are numpy arrays whose truth value says "some row received a gradient".
+engine's own :func:`autograd.core.backprop.sweep` over them: a node's ``rule`` is its op's array
+rule and gradients are numpy arrays whose truth value says "some row received a gradient".
 
 Errors are the engine's: when an array holds a non-finite number, the first such row is run
 again on the op's float ``forward`` (or ``rule``), which raises exactly what ``Value`` raises,

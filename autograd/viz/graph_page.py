@@ -14,8 +14,8 @@ for them, and lists the steps a learner walks through:
   gradient; the last step gives 0 to the nodes no gradient reached.
 
 The numbers are the engine's (``node.data``, explain's rows), written by
-:mod:`autograd.core.naming` exactly as the drawing writes them; :mod:`autograd.pages.player` makes the
-HTML. Nodes hidden in a collapsed drawing still have their steps: the summary hiding them is
+:mod:`autograd.core.naming` exactly as the drawing writes them; :mod:`autograd.pages.player`
+makes the HTML. Nodes hidden in a collapsed drawing still have their steps: the summary hiding them is
 outlined and the panel shows their products.
 """
 

@@ -38,9 +38,9 @@ import autograd
 from autograd import Value, check_graph, detect_anomaly, explain, step_through, trace
 from autograd.core import textbook
 from autograd.core.backprop import propagate
+from autograd.core.value import apply
 from autograd.ops import OPS, unregister
 from autograd.testing import Expression, expressions
-from autograd.core.value import apply
 
 # ------------------------------------------------------------------------------ the faults
 

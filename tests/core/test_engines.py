@@ -1,4 +1,4 @@
-"""autograd.core.dispatch: the free functions and custom ops hand foreign operands to their engine."""
+"""Other engines: the free functions and custom ops hand foreign operands to their engine."""
 
 from __future__ import annotations
 

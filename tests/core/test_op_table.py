@@ -3,8 +3,8 @@
 The parametrised test walks ``autograd.OPS`` itself, so an op added to the table (by ``register``
 or ``register_op``) is checked without touching this file. For every entry and parameter set it
 draws inputs with hypothesis inside the entry's domain (within a box of [-3, 3], a margin from the
-domain's edges and away from its kinks) and checks, through ``autograd.core.value.apply`` so that the
-table entry (not Value's operators) is what is tested:
+domain's edges and away from its kinks) and checks, through ``autograd.core.value.apply`` so
+that the table entry (not Value's operators) is what is tested:
 
 * the forward against sympy's evaluation of ``entry.symbolic`` at 30 digits;
 * the first derivatives (float fast path and recorded path) against sympy's derivative and
@@ -35,8 +35,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Op, Value
-from autograd.ops import register
 from autograd.core.value import apply
+from autograd.ops import register
 
 BOX = 3.0  # inputs are drawn from [-BOX, BOX] intersected with the entry's domain
 EDGE_MARGIN = 0.2  # distance kept from a domain edge (log, sqrt and x**-1.5 blow up at 0)

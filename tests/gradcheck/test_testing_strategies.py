@@ -16,8 +16,8 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, check_graph, gradcheck, register_op
-from autograd.core.custom import BUILTIN_OPS
 from autograd.core.backprop import topological_order
+from autograd.core.custom import BUILTIN_OPS
 from autograd.ops import POSITIVE, Interval, unregister
 from autograd.testing import (
     DOMAIN_MARGIN,
