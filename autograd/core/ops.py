@@ -327,8 +327,8 @@ class Op:
         array_forward: ``array_forward(numpy, *arrays, **params) -> array``: the forward on
             numpy arrays, elementwise (n-ary ops reduce over their operands), for the batched
             replay (:mod:`autograd.replay.batched`). Out of the domain it gives NaN (or inf),
-            never a silently finite number, so the replay can hand that row to the float ``forward``,
-            which raises the engine's own error. ``None``: the op has no array form.
+            never a silently finite number, so the replay can hand that row to the float
+            ``forward``, which raises the engine's own error. ``None``: the op has no array form.
         array_rule: ``array_rule(numpy, grad, out, *arrays, **params) -> tuple``: ``rule`` on
             numpy arrays, with the same choices at kinks (relu'(0) = 0, ties to the first).
             :data:`RULE_ON_ARRAYS` says that ``rule`` itself is that function (it uses only

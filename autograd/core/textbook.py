@@ -22,7 +22,7 @@ from typing import Any
 
 
 def topological_order(root: Any) -> list[Any]:
-    """Every node of ``root``'s graph, each after all of its parents (depth-first, operand order)."""
+    """Every node of ``root``'s graph, each after all of its parents (depth first)."""
     order: list[Any] = []
     visited: set[Any] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]

@@ -430,8 +430,9 @@ _new_object = object.__new__
 _grad_enabled = GRAD_ENABLED.get
 _ONLY_VALUES = {Value}
 
-#: While a tape is being traced (:mod:`autograd.replay.tape`) or gradcheck evaluates f, the list
-#: that receives every comparison between Values as ``(symbol, left, right, result)``; else ``None``.
+#: While a tape is being traced (:mod:`autograd.replay.tape`) or gradcheck evaluates f, the
+#: list that receives every comparison between Values as ``(symbol, left, right, result)``;
+#: else ``None``.
 COMPARISONS: ContextVar[list[tuple[str, Value, Any, bool]] | None] = ContextVar(
     "chainrule_comparisons", default=None
 )

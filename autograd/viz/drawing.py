@@ -1,12 +1,12 @@
 """Drawing a Value's graph with Graphviz: values, gradients and the chain rule on the edges.
 
-:func:`draw_graph` turns the graph behind a Value into a :class:`graphviz.Digraph`: one record
-per Value (label | data | grad) and one small node per op, with an edge for every operand (so
-``a + a`` has two edges into ``+``). Node ids follow
-:func:`autograd.core.backprop.topological_order`, so the DOT text is the same on every run. Options add the chain-rule view (each edge carries the
-local derivative d(out)/d(input) at the current values), colour by gradient magnitude, and a cap
-on the size: above ``max_nodes`` drawn nodes the picture is shrunk to at most ``max_nodes`` by
-summary nodes (:mod:`autograd.viz.layout` decides which), each saying how many nodes it hides.
+:func:`draw_graph` turns the graph behind a Value into a :class:`graphviz.Digraph`: one record per
+Value (label | data | grad) and one small node per op, with an edge for every operand (so ``a + a``
+has two edges into ``+``). Node ids follow :func:`autograd.core.backprop.topological_order`, so the
+DOT text is the same on every run. Options add the chain-rule view (each edge carries the local
+derivative d(out)/d(input) at the current values), colour by gradient magnitude, and a cap on the
+size: above ``max_nodes`` drawn nodes the picture is shrunk to at most ``max_nodes`` by summary
+nodes (:mod:`autograd.viz.layout` decides which), each saying how many nodes it hides.
 
 :func:`to_html`, :func:`save_html` and :func:`interactive` make the same drawing into a
 self-contained browser page that steps through the forward and backward passes

@@ -13,10 +13,10 @@ for them, and lists the steps a learner walks through:
   input the local derivative, the contribution upstream × local and the input's accumulated
   gradient; the last step gives 0 to the nodes no gradient reached.
 
-The numbers are the engine's (``node.data``, explain's rows), written by
-:mod:`autograd.core.naming` exactly as the drawing writes them; :mod:`autograd.pages.player`
-makes the HTML. Nodes hidden in a collapsed drawing still have their steps: the summary hiding them is
-outlined and the panel shows their products.
+The numbers are the engine's (``node.data``, explain's rows), written by :mod:`autograd.core.naming`
+exactly as the drawing writes them; :mod:`autograd.pages.player` makes the HTML. Nodes hidden in a
+collapsed drawing still have their steps: the summary hiding them is outlined and the panel shows
+their products.
 """
 
 from __future__ import annotations
