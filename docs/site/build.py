@@ -1,4 +1,4 @@
-"""Build the course site into site/ (``make site``; run from the repository root with .venv's Python).
+"""Build the course site into site/ (``make site``: run from the repository root by .venv's Python).
 
 The site is made of:
 
@@ -22,7 +22,6 @@ import importlib
 import inspect
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -210,7 +209,8 @@ def directive(module: str, item: str, seen: dict[int, str]) -> str:
     if role == "func":
         return f".. autofunction:: {module}.{item}\n"
     text = data_comment(module, item) or f"A constant ({type(value).__name__})."
-    return f".. py:data:: {module}.{item}\n   :type: {type(value).__name__}\n\n   {text}\n"
+    return (f".. py:data:: {item}\n   :module: {module}\n   :type: {type(value).__name__}\n\n"
+            f"   {text}\n")
 
 
 def summary(module: str) -> str:

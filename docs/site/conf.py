@@ -8,7 +8,6 @@ and myst-nb's ipywidgets scripts (from a CDN) are switched off.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ myst_heading_anchors = 3
 # Notebooks run during the build (they are committed without outputs); jupyter-cache keeps the
 # results keyed by the code cells, so a rebuild re-runs only the notebooks that changed.
 nb_execution_mode = "cache"
-nb_execution_cache_path = os.environ.get("CHAINRULE_SITE_CACHE", str(ROOT / "build" / "jupyter-cache"))
+nb_execution_cache_path = str(ROOT / "build" / "jupyter-cache")
 nb_execution_timeout = 600  # per cell, seconds
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
