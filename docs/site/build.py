@@ -13,7 +13,8 @@ The site is made of:
   ``autograd.viz`` needs), Pyodide and viz-js copied from node_modules (``npm ci``).
 
 Sphinx reads generated sources from build/site-src (files are rewritten only when their text
-changes, so rebuilds are incremental) and writes site/ with warnings as errors.
+changes, so rebuilds are incremental) and writes build/site-html with warnings as errors; site/ is
+then a fresh copy of it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import importlib
 import inspect
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = ROOT / "docs" / "site"
 SOURCE = ROOT / "build" / "site-src"
 DOCTREES = ROOT / "build" / "site-doctrees"
+HTML = ROOT / "build" / "site-html"  # Sphinx's output (myst-nb keeps files beside it, in build/)
 OUT = ROOT / "site"
 NODE = ROOT / "node_modules"
 
@@ -361,9 +364,11 @@ def main() -> None:
     from sphinx.cmd.build import build_main
 
     status = build_main(["-W", "--keep-going", "-q", "-b", "html", "-c", str(HERE),
-                         "-d", str(DOCTREES), str(SOURCE), str(OUT)])
+                         "-d", str(DOCTREES), str(SOURCE), str(HTML)])
     if status:
         sys.exit(status)
+    shutil.rmtree(OUT, ignore_errors=True)  # site/ is exactly this build, nothing stale
+    shutil.copytree(HTML, OUT)
     print(f"site built: {OUT.relative_to(ROOT)}/index.html (make serve shows it)")
 
 
