@@ -21,7 +21,7 @@ let worker = null;
 let pending = new Map();
 let nextId = 0;
 export const timings = { pythonStartSeconds: null, calls: [] };
-window.playground = { timings };
+window.playground = { timings, call: (...args) => call(...args) }; // for measurements and tests
 
 function startWorker() {
   worker = new Worker("worker.js", { type: "module" });
@@ -138,7 +138,7 @@ function netFragment(steps) {
 
 async function resetNet() {
   chosen = null;
-  $("derivation").replaceChildren();
+  if ($("derivation").querySelector("table")) $("derivation").replaceChildren("Click a weight or a neuron.");
   showNet(await call("net_init", JSON.stringify(settings())));
 }
 
@@ -151,6 +151,7 @@ async function train() {
   $("stop").disabled = false;
   while (training) await stepNet(5);
   $("stop").disabled = true;
+  if (chosen) explain(chosen);
 }
 
 function showNet(state) {
@@ -165,7 +166,7 @@ function showNet(state) {
   drawBoundary($("boundary"), state);
   if (state.svg) {
     $("network").innerHTML = state.svg; // viz-js's SVG of nn.draw_network's DOT
-    if (chosen) explain(chosen);
+    if (chosen && !training) explain(chosen); // while training, once Stop is pressed
   }
   document.body.dataset.netStep = String(state.step);
 }
@@ -189,12 +190,15 @@ function drawLosses(canvas, losses) {
 function drawBoundary(canvas, state) {
   const g = canvas.getContext("2d");
   const { box, size, cells } = state.boundary;
-  const w = canvas.width / size, h = canvas.height / size;
+  const edge = (i, length) => Math.round((i * length) / size); // cells meet without overlap
+  g.clearRect(0, 0, canvas.width, canvas.height);
   cells.forEach((out, i) => {
     const strength = Math.min(1, Math.abs(out)) * 0.5;
+    const [column, row] = [i % size, Math.floor(i / size)];
     g.fillStyle = out > 0 ? `rgba(214, 39, 40, ${strength})` : `rgba(31, 119, 180, ${strength})`;
-    g.clearRect((i % size) * w, Math.floor(i / size) * h, w + 1, h + 1);
-    g.fillRect((i % size) * w, Math.floor(i / size) * h, w + 1, h + 1);
+    g.fillRect(edge(column, canvas.width), edge(row, canvas.height),
+      edge(column + 1, canvas.width) - edge(column, canvas.width),
+      edge(row + 1, canvas.height) - edge(row, canvas.height));
   });
   state.points.forEach(([px, py], i) => {
     g.fillStyle = state.labels[i] ? "#d62728" : "#1f77b4";
@@ -215,8 +219,17 @@ function clicked(event) {
   explain(group.classList.contains("node") ? `${name}.b` : name);
 }
 
+function highlight(name) {
+  for (const group of $("network").querySelectorAll("g.chosen")) group.classList.remove("chosen");
+  const title = name.endsWith(".b") ? name.slice(0, -2) : name;
+  for (const link of $("network").querySelectorAll("g.edge a, g.node a")) {
+    if (link.getAttribute("xlink:title") === title) link.closest("g.edge, g.node").classList.add("chosen");
+  }
+}
+
 async function explain(name) {
   chosen = name;
+  highlight(name);
   const d = await call("net_explain", name);
   const box = $("derivation");
   if (!d.ok) { box.textContent = d.error; return; }
