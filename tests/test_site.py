@@ -244,7 +244,8 @@ def wait_for(browser: Any, script: str, *args: Any, seconds: float = 120.0) -> A
         if result:
             return result
         time.sleep(0.1)
-    status = browser.find_element(By.ID, "status").text
+    status = browser.execute_script("const s = document.getElementById('status');"
+                                    "return s ? s.textContent : document.title")
     raise AssertionError(f"timed out waiting for {script!r}; the page says {status!r}")
 
 
@@ -354,6 +355,20 @@ def test_clicking_a_weight_shows_its_derivation_at_the_current_step(playground: 
     assert f"d(loss)/d({name}) = {expected!r}," in text
     rows = playground.find_elements(By.CSS_SELECTOR, "#derivation tbody tr")
     assert len(rows) == 100  # one use of the output layer's weight per example
+
+
+@pytest.mark.parametrize("path", ["index.html", "notebooks/07_second_order.html",
+                                  "api/autograd.html", "pages/neuron.html"])
+def test_site_pages_load_from_the_site_alone(browser: Any, server: str, path: str) -> None:
+    browser.get("about:blank")
+    browser.get_log("performance")
+    browser.get_log("browser")
+    browser.get(f"{server}/{path}")
+    if path.startswith("notebooks/"):  # the formulas are typeset by the site's own MathJax
+        wait_for(browser, "return document.querySelector('mjx-container')", seconds=60)
+    urls = requested_urls(browser)
+    assert urls and [url for url in urls if not url.startswith((server, "data:"))] == []
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
 
 
 def test_no_request_left_the_host_and_the_console_is_clean(playground: Any, server: str) -> None:

@@ -341,7 +341,8 @@ def mathjax() -> list[Path]:
 
 
 def root_pages() -> list[Path]:
-    written = []
+    written = [SOURCE / "_extra" / "favicon.ico"]  # for pages without an icon link (PNG inside)
+    copy(HERE / "favicon.png", written[0])
     for name in ("index.md", "examples.md"):
         copy(HERE / name, SOURCE / name)
         written.append(SOURCE / name)

@@ -53,6 +53,7 @@ html_title = f"chainrule {release}"
 SOURCE = ROOT / "build" / "site-src"  # build.py writes the sources there
 html_static_path = [str(SOURCE / "_static")]  # MathJax
 html_extra_path = [str(SOURCE / "_extra")]  # the browser pages and the playground, as they are
+html_favicon = "favicon.png"  # relative to this folder; also the site's /favicon.ico (build.py)
 html_copy_source = False
 html_show_sourcelink = False
 mathjax_path = "mathjax/tex-svg.js"  # relative to _static: the site's own copy from npm
