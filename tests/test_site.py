@@ -221,8 +221,7 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     profile = tempfile.mkdtemp(prefix="chainrule-site-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -235,6 +234,18 @@ def browser() -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The playground's chromium: it stays on the playground page for the whole module."""
+    yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[Any]:
+    """A second chromium for the site's other pages."""
+    yield from chromium()
 
 
 def wait_for(browser: Any, script: str, *args: Any, seconds: float = 120.0) -> Any:
@@ -359,16 +370,16 @@ def test_clicking_a_weight_shows_its_derivation_at_the_current_step(playground: 
 
 @pytest.mark.parametrize("path", ["index.html", "notebooks/07_second_order.html",
                                   "api/autograd.html", "pages/neuron.html"])
-def test_site_pages_load_from_the_site_alone(browser: Any, server: str, path: str) -> None:
-    browser.get("about:blank")
-    browser.get_log("performance")
-    browser.get_log("browser")
-    browser.get(f"{server}/{path}")
+def test_site_pages_load_from_the_site_alone(reader: Any, server: str, path: str) -> None:
+    reader.get("about:blank")
+    reader.get_log("performance")
+    reader.get_log("browser")
+    reader.get(f"{server}/{path}")
     if path.startswith("notebooks/"):  # the formulas are typeset by the site's own MathJax
-        wait_for(browser, "return document.querySelector('mjx-container')", seconds=60)
-    urls = requested_urls(browser)
+        wait_for(reader, "return document.querySelector('mjx-container')", seconds=60)
+    urls = requested_urls(reader)
     assert urls and [url for url in urls if not url.startswith((server, "data:"))] == []
-    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    assert [entry for entry in reader.get_log("browser") if entry["level"] == "SEVERE"] == []
 
 
 def test_no_request_left_the_host_and_the_console_is_clean(playground: Any, server: str) -> None:
