@@ -149,8 +149,8 @@ def draw_network(
         TypeError: the model is not made of fully connected layers.
         ValueError: consecutive layers do not fit together.
     """
-    try:
-        import graphviz
+    try:  # autograd.viz's Graph renders through autograd.viz.set_renderer when one is set
+        from autograd.viz import Graph
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError(
             "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
@@ -165,7 +165,7 @@ def draw_network(
     largest = max((abs(g) for g in gradients if math.isfinite(g)), default=0.0)
     neurons = layers[0].nin + sum(layer.nout for layer in layers)
 
-    graph = graphviz.Digraph("network")
+    graph = Graph("network")
     graph.attr(rankdir=rankdir, splines="line", nodesep="0.5", ranksep="1.8", forcelabels="true",
                ordering="out")
     graph.attr("node", fontname="Helvetica", fontsize="11")
