@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: system demo test fuzz bench notebook lint clean
+.PHONY: system demo test fuzz bench notebook lint clean site serve
 
 # Python >= 3.11 with venv and Graphviz's dot: installed with apt-get when possible, else explained.
 system:
@@ -25,7 +25,7 @@ demo: system $(VENV)/.installed-demo
 	$(PY) -m demo
 
 # The test command: unit and property tests, then every notebook executed by nbmake.
-test: system $(VENV)/.installed-dev
+test: system $(VENV)/.installed-dev site
 	@scripts/ensure-system-packages $(PYTHON) --with-browser
 	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
@@ -40,9 +40,24 @@ bench: $(VENV)/.installed-bench
 notebook: $(VENV)/.installed-notebooks
 	$(VENV)/bin/jupyter notebook $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
+# The course site in site/: the guide (README's sections), the API reference, the notebooks executed
+# with their outputs, the browser pages and the playground (Pyodide and viz-js from npm, the wheel
+# built here). Rebuilds are incremental (build/site-src, build/jupyter-cache).
+site: system $(VENV)/.installed-docs node_modules/.package-lock.json
+	$(PY) docs/site/build.py
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@scripts/ensure-system-packages $(PYTHON) --with-node
+	npm ci --ignore-scripts --no-audit --no-fund
+
+SITE_PORT ?= 8000
+serve: site
+	@echo "The course site: http://127.0.0.1:$(SITE_PORT)/ (the playground: http://127.0.0.1:$(SITE_PORT)/playground/; Ctrl+C stops)"
+	$(PY) -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory site
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check autograd nn tests benchmarks demo.py
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache site build node_modules

@@ -149,9 +149,11 @@ def draw_network(
         TypeError: the model is not made of fully connected layers.
         ValueError: consecutive layers do not fit together.
     """
-    try:
-        import graphviz
-    except ImportError:  # pragma: no cover - depends on the environment
+    try:  # autograd.viz's Graph renders through autograd.viz.set_renderer when one is set
+        import graphviz  # noqa: F401 (checked here: autograd.viz may be imported already)
+
+        from autograd.viz import Graph
+    except ImportError:
         raise ImportError(
             "draw_network needs the graphviz Python package: pip install 'chainrule[viz]' "
             "(from a checkout: pip install -e '.[viz]'); rendering also needs the Graphviz "
@@ -165,7 +167,7 @@ def draw_network(
     largest = max((abs(g) for g in gradients if math.isfinite(g)), default=0.0)
     neurons = layers[0].nin + sum(layer.nout for layer in layers)
 
-    graph = graphviz.Digraph("network")
+    graph = Graph("network")
     graph.attr(rankdir=rankdir, splines="line", nodesep="0.5", ranksep="1.8", forcelabels="true",
                ordering="out")
     graph.attr("node", fontname="Helvetica", fontsize="11")

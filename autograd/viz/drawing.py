@@ -21,7 +21,8 @@ program, and without it raises one :class:`GraphvizNotFoundError` that says how 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ __all__ = [
     "draw_frame",
     "draw_graph",
     "local_derivatives",
+    "renderer",
     "save_graph",
+    "set_renderer",
 ]
 
 #: Drawn nodes (value records, op nodes and summaries) above which a graph is collapsed.
@@ -77,19 +80,66 @@ class GraphvizNotFoundError(RuntimeError):
     """Rendering needs the Graphviz ``dot`` program, and it is not installed (or not on PATH)."""
 
 
+#: A function from DOT text to SVG text, used instead of the ``dot`` program (see set_renderer).
+SvgRenderer = Callable[[str], str]
+
+_svg_renderer: SvgRenderer | None = None
+
+
+def set_renderer(render: SvgRenderer | None) -> SvgRenderer | None:
+    """Render SVG with ``render(dot_source) -> svg_text`` instead of the Graphviz ``dot`` program.
+
+    Every SVG this package makes goes through it: Jupyter's inline display, :func:`save_graph`
+    to .svg, the browser pages (:func:`to_html`, ``nn.save_network_html``) and
+    ``nn.draw_network``. It is for places without ``dot``: the course site's playground sets a
+    function that calls Graphviz compiled to WebAssembly (viz-js). PNG and PDF still need
+    ``dot``. The setting is global to the process; ``None`` goes back to ``dot``.
+
+    Args:
+        render: the renderer, or None for the ``dot`` program.
+
+    Returns:
+        The renderer that was set before (None for ``dot``), so it can be restored.
+    """
+    global _svg_renderer
+    if render is not None and not callable(render):
+        raise TypeError(
+            f"set_renderer: expected a function from DOT text to SVG text or None, "
+            f"got {type(render).__name__}"
+        )
+    previous, _svg_renderer = _svg_renderer, render
+    return previous
+
+
+@contextmanager
+def renderer(render: SvgRenderer | None) -> Iterator[None]:
+    """Within the ``with`` block, render SVG with ``render`` (see :func:`set_renderer`)."""
+    previous = set_renderer(render)
+    try:
+        yield
+    finally:
+        set_renderer(previous)
+
+
 class Graph(graphviz.Digraph):
     """A :class:`graphviz.Digraph` that fails with one clear error when ``dot`` is missing.
 
     Everything else (``.source``, ``.save()``, inline display in Jupyter when ``dot`` is
-    installed) is the plain Digraph's.
+    installed) is the plain Digraph's, except that SVG goes through the renderer of
+    :func:`set_renderer` when one is set.
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        """Render with ``dot`` and return the output (see :meth:`graphviz.Digraph.pipe`).
+        """Render with ``dot`` (or the SVG renderer of :func:`set_renderer`) and return the
+        output (see :meth:`graphviz.Digraph.pipe`).
 
         Raises:
             GraphvizNotFoundError: the ``dot`` program is not installed or not on PATH.
         """
+        fmt = kwargs.get("format", args[0] if args else self.format)
+        if _svg_renderer is not None and fmt == "svg":
+            svg = _svg_renderer(self.source)
+            return svg if kwargs.get("encoding") is not None else svg.encode("utf-8")
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
