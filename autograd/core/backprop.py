@@ -41,7 +41,7 @@ from typing import Any, Protocol, runtime_checkable
 from . import ownership
 from .failures import non_finite_gradient, rule_failed, wrong_shape
 from .modes import ANOMALY_DETECTION, GRAD_ENABLED
-from .numbers import is_real
+from .numbers import require_finite
 from .ownership import STATE, Pass, finish, start, wait_for_slots
 
 
@@ -514,12 +514,8 @@ def _seed(root: Any, seed: Any, create_graph: bool) -> Any:
     """A root's seed as a float, or with ``create_graph`` as a constant node of the root's kind."""
     if isinstance(seed, Node):
         return seed if create_graph else seed.data
-    if not is_real(seed):
-        raise TypeError(f"backward: a seed gradient must be a number (or a Value), got "
-                        f"{type(seed).__name__} {seed!r}")
-    number = float(seed)
-    if number - number != 0.0:
-        raise ValueError(f"backward: the seed gradient must be finite, got {number!r}")
+    number = require_finite("backward: the seed gradient", seed, kind="a number (or a Value)",
+                            too_large=ValueError)
     return type(root)(number) if create_graph else number
 
 

@@ -464,7 +464,7 @@ def _not_recorded(op: Op, nodes: Any) -> None:
         raise frozen_number_error(f"{op.title} inside no_grad()", nodes[0])
 
 
-def evaluate(op: Op, nodes: Any) -> float:
+def checked_forward(op: Op, nodes: Any) -> float:
     """``op``'s float forward on the nodes' data, checked exactly as a new node is checked.
 
     The recording functions below inline this (it is the hottest path of the engine); the
@@ -493,7 +493,7 @@ def apply(op: Op, *operands: Value | Number) -> Value:
     # The set of operand types is built in C; only when it is not exactly {Value} (a number or
     # a subclass among the operands) is each operand converted one by one in Python.
     nodes = _as_nodes(op, operands)
-    return _record(op, nodes, evaluate(op, nodes))
+    return _record(op, nodes, checked_forward(op, nodes))
 
 
 def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],

@@ -48,7 +48,7 @@ from ..core.modes import ANOMALY_DETECTION
 from ..core.numbers import is_real
 from ..core.ops import Op
 from ..core.ownership import LOCK
-from ..core.value import evaluate
+from ..core.value import checked_forward
 from .program import COMPARE, Instruction, Slot, branch_error
 
 if TYPE_CHECKING:
@@ -667,7 +667,7 @@ class BatchedTape:
         instruction = node.op.members[member]
         operands = [self._operand(slot, row) for slot in instruction.inputs]
         try:
-            number = evaluate(instruction.op, operands)
+            number = checked_forward(instruction.op, operands)
         except Exception as error:
             raise self._noted(error, instruction, row) from None
         disagreement = FloatingPointError(
@@ -676,7 +676,7 @@ class BatchedTape:
         raise self._noted(disagreement, instruction, row)
 
     def _operand(self, slot: int, row: int) -> Any:
-        """Tape slot ``slot`` in row ``row`` as a labelled float node (for ``evaluate``)."""
+        """Tape slot ``slot`` in row ``row`` as a labelled float node (for ``checked_forward``)."""
         tape = self.tape
         first = tape.inputs + len(tape.parameters)
         if slot < tape.inputs:

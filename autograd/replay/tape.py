@@ -50,10 +50,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..core.backprop import sweep, topological_order
 from ..core.modes import ANOMALY_DETECTION, GRAD_ENABLED, TRACING
 from ..core.naming import expression
-from ..core.numbers import is_real
+from ..core.numbers import require_finite
 from ..core.ops import Op
 from ..core.ownership import LOCK
-from ..core.value import COMPARISONS, Number, Value, evaluate, frozen_number_error
+from ..core.value import COMPARISONS, Number, Value, checked_forward, frozen_number_error
 from .program import COMPARE, Guard, Instruction, Slot, TapeBranchError, branch_error
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def trace(
         ValueError: the same Value is given as two inputs.
     """
     inputs = [
-        item if isinstance(item, Value) else Value(_number(item, index, "trace"))
+        item if isinstance(item, Value) else Value(_input_number(item, index, "trace"))
         for index, item in enumerate(example_inputs)
     ]
     seen: set[int] = set()
@@ -189,17 +189,10 @@ def refusing_data_reads() -> Iterator[None]:
 _DATA_WHILE_TRACING = _DataWhileTracing()
 
 
-def _number(item: Any, index: int, where: str) -> float:
+def _input_number(item: Any, index: int, where: str) -> float:
     """Input ``index`` of a trace or replay as a finite float (numpy scalars are numbers too)."""
-    if not is_real(item):
-        raise TypeError(
-            f"{where}: input {index} must be a real number (or a Value when tracing), got "
-            f"{type(item).__name__} {item!r}"
-        )
-    number = float(item)
-    if number - number != 0.0:
-        raise ValueError(f"{where}: input {index} must be finite, got {number!r}")
-    return number
+    return require_finite(f"{where}: input {index}", item,
+                          kind="a real number (or a Value when tracing)", too_large=ValueError)
 
 
 class Tape:
@@ -382,7 +375,7 @@ class Tape:
                 f"this tape was traced with {self.inputs} inputs, got {len(inputs)}; "
                 "pass one number per input of the traced call"
             )
-        return [_number(item, index, "replay") for index, item in enumerate(inputs)]
+        return [_input_number(item, index, "replay") for index, item in enumerate(inputs)]
 
     def _parameter_numbers(self) -> list[float]:
         return [parameter.data for parameter in self.parameters]
@@ -399,8 +392,8 @@ class Tape:
         """Write the inputs and parameters into the slots and evaluate every instruction.
 
         Each instruction runs its op's float forward and is checked as the engine checks a new
-        node (:func:`autograd.core.value.evaluate`): a domain error or a non-finite result raises
-        here, with a note naming the instruction.
+        node (:func:`autograd.core.value.checked_forward`): a domain error or a non-finite
+        result raises here, with a note naming the instruction.
         """
         for slot, number in zip(self._slots, inputs + parameters, strict=False):
             slot.data = number
@@ -408,7 +401,7 @@ class Tape:
             self._check(self._leaf_guards)
         for slot, guards in zip(self._interior, self._guards_after, strict=True):
             try:
-                slot.data = evaluate(slot.op, slot.parents)  # type: ignore[arg-type]
+                slot.data = checked_forward(slot.op, slot.parents)  # type: ignore[arg-type]
             except Exception as error:
                 error.add_note(slot.context)
                 raise
