@@ -56,8 +56,7 @@ class Evaluation:
 
     @cached_property
     def _sweeps(self) -> list[dict[Value, Any]]:
-        return [propagate(output, 1.0, order=order)
-                for output, order in zip(self.outputs, self.orders, strict=True)]
+        return [propagate(output, 1.0) for output in self.outputs]
 
     def gradients(self) -> list[list[float]]:
         """``G[k][i]`` = d output_k / d input_i on the float fast path."""
@@ -71,8 +70,8 @@ class Evaluation:
     def _second_sweeps(self) -> list[list[dict[Value, Any]]]:
         """Per output and input, the reverse sweep of the recorded gradient d output / d input."""
         sweeps = []
-        for output, order in zip(self.outputs, self.orders, strict=True):
-            first = propagate(output, 1.0, create_graph=True, order=order)
+        for output in self.outputs:
+            first = propagate(output, 1.0, create_graph=True)
             partials = [first.get(leaf, 0.0) for leaf in self.leaves]
             sweeps.append([propagate(partial, 1.0) if isinstance(partial, Value) else {}
                            for partial in partials])
