@@ -217,7 +217,7 @@ def _real(data: Any, label: str) -> float:
 
     An int is tested first by its exact type: the ``Real`` check is an ABC ``isinstance``
     (a Python-level call), and ints are what Python code passes most (``1 + x``, ``-1 * x``,
-    micrograd's ``y*2 - 1`` labels): ``Value(1)`` went from 3,400 to 1,800 instructions.
+    micrograd's ``y*2 - 1`` labels).
     """
     if type(data) is not int:
         if isinstance(data, Value):
@@ -396,8 +396,7 @@ def unary_recorder(op: Op) -> Callable[[Value], Value]:
 
     Each op gets its own function with the op and its forward bound in, and the method of an op
     (``x.exp()``) *is* that function (see :class:`Value`), so recording a node runs one Python
-    frame and no table lookup: ``x.exp()`` went from about 0.59 to 0.34 microseconds (timeit,
-    result freed) against a method that called a shared ``unary(op, x)``.
+    frame and no table lookup (benchmarks/RESULTS.md, "Why the core looks as it does").
     """
     forward = op.forward
 
@@ -503,8 +502,7 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
     A fully connected layer is this with ``affine``: each head is a neuron's weights and bias,
     ``shared`` the layer's inputs. Calling :func:`apply` once per neuron would check the types of
     the inputs and read their numbers once per neuron; here that is done once per layer, and a
-    head's types are checked while its numbers are read. In ``nn.Layer(16, 16)`` a neuron went
-    from 43,000 to 33,000 instructions (callgrind), activation included.
+    head's types are checked while its numbers are read.
 
     Raises:
         What :func:`apply` raises, for the first head whose node fails.
