@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: system demo test fuzz bench notebook lint clean site serve
+.PHONY: system demo test notebooks-test fuzz bench notebook lint clean site serve
 
 # Python >= 3.11 with venv and Graphviz's dot: installed with apt-get when possible, else explained.
 system:
@@ -24,10 +24,15 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 demo: system $(VENV)/.installed-demo
 	$(PY) -m demo
 
-# The test command: unit and property tests, then every notebook executed by nbmake.
+# The test command: build the site, which executes every notebook (a cell that raises fails the
+# build), then the unit, property, browser and site tests (tests/project/test_site.py checks each
+# notebook's page and its outputs). Each notebook runs once.
 test: system $(VENV)/.installed-dev site
 	@scripts/ensure-system-packages $(PYTHON) --with-browser
 	$(PY) -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) tests
+
+# Every notebook under pytest (nbmake), without building the site.
+notebooks-test: $(VENV)/.installed-dev
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
 
 fuzz: $(VENV)/.installed-dev

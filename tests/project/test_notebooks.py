@@ -1,7 +1,9 @@
 """The course notebooks: the README lists and counts every one, and each is there, committed
 clean, titled, and built on the package.
 
-The notebooks are executed by ``make test`` (nbmake); these tests check how they are stored. The
+The notebooks are executed by ``make test`` (the site build runs each one and fails on a cell
+that raises; tests/project/test_site.py checks their pages); these tests check how they are
+stored. The
 project's decision is to commit them with outputs stripped, so the repository never holds
 memory addresses, timings or stale pictures.
 """
