@@ -114,7 +114,7 @@ def describe_node(node: Value, position: int) -> str:
     return f"{name} (node {node.label!r})" if node.label else f"{name} (node #{position})"
 
 
-def format_number(x: float, spec: str = ".10g") -> str:
+def table_number(x: float, spec: str = ".10g") -> str:
     """A number as the tables show it (ten significant digits unless ``spec`` says otherwise)."""
     return format(x, spec)
 
@@ -127,10 +127,10 @@ _NUMERIC_COLUMNS = {"order", "analytic", "numeric", "abs err", "rel err", "allow
 def _cells(row: GradcheckRow) -> tuple[str, ...]:
     one_sided = ""
     if row.one_sided is not None:
-        one_sided = f"{format_number(row.one_sided[0])}, {format_number(row.one_sided[1])}"
-    return (str(row.order), row.output, row.wrt, format_number(row.analytic),
-            format_number(row.numeric), format_number(row.abs_error, ".2e"),
-            format_number(row.rel_error, ".2e"), format_number(row.allowed, ".2e"),
+        one_sided = f"{table_number(row.one_sided[0])}, {table_number(row.one_sided[1])}"
+    return (str(row.order), row.output, row.wrt, table_number(row.analytic),
+            table_number(row.numeric), table_number(row.abs_error, ".2e"),
+            table_number(row.rel_error, ".2e"), table_number(row.allowed, ".2e"),
             row.status_text, one_sided)
 
 
@@ -294,7 +294,7 @@ class GraphReport(GradcheckReport):
         what = "second derivative" if row.order == 2 else "derivative"
         return (f"Localisation: the first node whose rule disagrees with finite differences of its "
                 f"op alone is {row.output}: {what} with respect to {row.wrt} is "
-                f"{format_number(row.analytic)} by the rule but {format_number(row.numeric)} "
+                f"{table_number(row.analytic)} by the rule but {table_number(row.numeric)} "
                 f"numerically: {fix}")
 
 

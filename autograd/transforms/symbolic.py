@@ -51,7 +51,7 @@ def _sympy() -> Any:
     return sympy
 
 
-def _number(sympy: Any, value: float) -> Any:
+def _sympy_number(sympy: Any, value: float) -> Any:
     """A float as a sympy number: an Integer when it is whole, else the exact Float."""
     if float(value).is_integer() and abs(value) <= _EXACT_INTEGERS:
         return sympy.Integer(int(value))
@@ -70,7 +70,7 @@ def _leaf_symbols(sympy: Any, nodes: list[Value]) -> dict[Value, Any]:
         if node.op is not None:
             continue
         if not node.label:
-            leaves[node] = _number(sympy, node.data)
+            leaves[node] = _sympy_number(sympy, node.data)
             continue
         other = by_label.setdefault(node.label, node)
         if other is not node:
@@ -90,7 +90,7 @@ def _apply_symbolic(sympy: Any, op: Op, arguments: list[Any]) -> Any:
             f"to_sympy: the op {op.title!r} has no symbolic form; give it one with "
             f"register_op({op.name!r}, ..., symbolic=lambda sp, x: ...)"
         )
-    params = {name: _number(sympy, value) for name, value in op.params.items()}
+    params = {name: _sympy_number(sympy, value) for name, value in op.params.items()}
     return op.symbolic(sympy, *arguments, **params)
 
 
