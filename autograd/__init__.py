@@ -15,7 +15,8 @@ The package is built in layers, each importing only the ones below it:
 - ``autograd.replay``: the tape and its batched replay (numpy).
 - ``autograd.explain``, ``autograd.gradcheck``, ``autograd.testing``: seeing and checking
   derivatives; ``autograd.pages`` (the browser player) and ``autograd.viz`` (Graphviz drawings);
-  ``autograd.pytorch``: comparing with PyTorch.
+  ``autograd.pytorch``: comparing with PyTorch. ``autograd.tables`` lays out the text and HTML
+  tables that explain, gradcheck and the PyTorch comparison print.
 
 ``draw_graph`` and ``step_through`` are loaded on first use, so ``import autograd`` never needs
 graphviz.
