@@ -53,7 +53,8 @@ from .gradcheck import (
 )
 from .pytorch.compare import ComparisonReport, compare_with_torch
 from .replay.tape import CompiledTape, Tape, TapeBranchError, trace
-from .transforms.forward import Dual, jacfwd, jvp
+from .transforms.directional import jacfwd, jvp
+from .transforms.forward import Dual
 from .transforms.functional import grad, hessian, jacobian, value_and_grad
 from .transforms.symbolic import symbolic_grad, to_sympy
 
