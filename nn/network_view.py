@@ -146,7 +146,8 @@ def draw_network(
         ``.render(...)`` writes SVG/PNG (that needs the Graphviz ``dot`` program).
 
     Raises:
-        ImportError: the ``graphviz`` Python package is missing (``pip install 'chainrule[viz]'``).
+        ImportError: the ``graphviz`` Python package is missing (``pip install 'chainrule[viz]'``,
+            from a checkout ``pip install -e '.[viz]'``).
         TypeError: the model is not made of fully connected layers.
         ValueError: consecutive layers do not fit together.
     """

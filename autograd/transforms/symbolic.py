@@ -17,7 +17,8 @@ Leaves become symbols named by their labels (unlabelled leaves are constants and
 Two different leaves with the same label would silently merge into one symbol and give a wrong
 derivative, so that is an error: give them distinct labels.
 
-sympy is an optional dependency (``pip install 'chainrule[symbolic]'``), imported only here.
+sympy is an optional dependency (``pip install 'chainrule[symbolic]'``; from a checkout
+``pip install -e '.[symbolic]'``), imported only here.
 Results are sympy expressions, which show as LaTeX in Jupyter.
 """
 
@@ -125,7 +126,8 @@ def to_sympy(root: Value) -> Any:
         their labels; unlabelled leaves are numbers (whole numbers as integers).
 
     Raises:
-        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``).
+        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``, from a
+            checkout ``pip install -e '.[symbolic]'``).
         TypeError: ``root`` is not a Value.
         ValueError: two different leaves share a label.
         NotImplementedError: an op of the graph has no symbolic form; the message names it.
@@ -157,7 +159,8 @@ def symbolic_grad(root: Value, wrt: Value | str, *, simplify: bool | None = None
         Simplified or not, it is the same function.
 
     Raises:
-        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``).
+        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``, from a
+            checkout ``pip install -e '.[symbolic]'``).
         ValueError: ``wrt`` is not a labelled leaf of ``root``'s graph.
         TypeError: as :func:`to_sympy`, or ``simplify`` is not ``None``, ``True`` or ``False``.
         NotImplementedError: as :func:`to_sympy`.

@@ -1,5 +1,5 @@
 """Passes that run at the same time: re-entrant backward (a rule that calls ``backward()``, as
-gradient checkpointing does) and backward passes in several threads (issue 21, section 2).
+gradient checkpointing does) and backward passes in several threads.
 
 The re-entrant numbers follow PyTorch's semantics (checked with torch 2.13 CPU, a custom
 ``torch.autograd.Function`` whose backward calls ``torch.autograd.backward``): the inner pass is a
