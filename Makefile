@@ -63,6 +63,7 @@ serve: site
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check autograd nn tests benchmarks demo.py
 	$(VENV)/bin/mypy
+	$(PY) -m pytest -q tests/project/test_architecture.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache site build node_modules

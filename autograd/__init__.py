@@ -15,7 +15,8 @@ The package is built in layers, each importing only the ones below it:
 - ``autograd.replay``: the tape and its batched replay (numpy).
 - ``autograd.explain``, ``autograd.gradcheck``, ``autograd.testing``: seeing and checking
   derivatives; ``autograd.pages`` (the browser player) and ``autograd.viz`` (Graphviz drawings);
-  ``autograd.pytorch``: comparing with PyTorch.
+  ``autograd.pytorch``: comparing with PyTorch. ``autograd.tables`` lays out the text and HTML
+  tables that explain, gradcheck and the PyTorch comparison print.
 
 ``draw_graph`` and ``step_through`` are loaded on first use, so ``import autograd`` never needs
 graphviz.
@@ -52,7 +53,8 @@ from .gradcheck import (
 )
 from .pytorch.compare import ComparisonReport, compare_with_torch
 from .replay.tape import CompiledTape, Tape, TapeBranchError, trace
-from .transforms.forward import Dual, jacfwd, jvp
+from .transforms.directional import jacfwd, jvp
+from .transforms.forward import Dual
 from .transforms.functional import grad, hessian, jacobian, value_and_grad
 from .transforms.symbolic import symbolic_grad, to_sympy
 

@@ -12,7 +12,6 @@ This module needs only the standard library.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ from .core.naming import node_names as _names
 from .core.naming import number_formatter as _formatter
 from .core.naming import op_title as _op_title
 from .core.value import Value
+from .tables import Table
 
 __all__ = ["Derivation", "Product", "Row", "Step", "explain", "record_steps"]
 
@@ -91,32 +91,18 @@ class Derivation:
         return (f"Backward pass of {name} = {_formatter(self.precision)(self.root.data)}, "
                 f"seed d({name})/d({name}) = 1; contribution = upstream × local")
 
+    def _table(self) -> Table:
+        return Table(self._title(), _HEADERS, self._cells(),
+                     empty="(the root is a leaf: no backward steps)")
+
     def __str__(self) -> str:
-        cells = self._cells()
-        widths = [max([len(header), *(len(line[column]) for line in cells)])
-                  for column, header in enumerate(_HEADERS)]
-        lines = [self._title(),
-                 "  ".join(header.ljust(width)
-                           for header, width in zip(_HEADERS, widths, strict=True)),
-                 "  ".join("-" * width for width in widths)]
-        for line in cells:
-            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-            lines.append(text.rstrip())
-        if not cells:
-            lines.append("(the root is a leaf: no backward steps)")
-        return "\n".join(lines)
+        return self._table().text()
 
     def __repr__(self) -> str:
         return f"<Derivation of {len(self.rows)} chain-rule products>"
 
     def _repr_html_(self) -> str:
-        header = "".join(f"<th>{html.escape(text)}</th>" for text in _HEADERS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in line) + "</tr>"
-            for line in self._cells()
-        )
-        return (f"<table><caption>{html.escape(self._title())}</caption>"
-                f"<thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>")
+        return self._table().html()
 
 
 class Product(NamedTuple):

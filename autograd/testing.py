@@ -90,14 +90,14 @@ def values(
 
 @dataclass(frozen=True)
 class Constant:
-    """A constant operand of an instruction (the offset of a domain guard)."""
+    """A constant operand of a node (the offset of a domain guard)."""
 
     value: float
 
 
 @dataclass(frozen=True)
-class Instruction:
-    """One node of a drawn program: an op (parameters bound) applied to earlier slots."""
+class ExpressionNode:
+    """One node of a drawn :class:`Expression`: an op (its parameters bound) on earlier slots."""
 
     op: Op
     operands: tuple[int | Constant, ...]
@@ -106,34 +106,34 @@ class Instruction:
 class Expression:
     """A drawn expression DAG as a small program; calling it builds the graph on Values.
 
-    Slots ``0 .. n_inputs - 1`` are the inputs (``x0, x1, ...``); instruction ``k`` writes slot
-    ``n_inputs + k``, labelled ``h{k+1}``. The result is every slot no instruction reads: one
+    Slots ``0 .. n_inputs - 1`` are the inputs (``x0, x1, ...``); node ``k`` (of ``nodes``) writes
+    slot ``n_inputs + k``, labelled ``h{k+1}``. The result is every slot no node reads: one
     Value, or a list of Values when there are several.
     """
 
-    def __init__(self, n_inputs: int, instructions: Sequence[Instruction]) -> None:
+    def __init__(self, n_inputs: int, nodes: Sequence[ExpressionNode]) -> None:
         self.n_inputs = n_inputs
-        self.instructions = tuple(instructions)
-        read = {operand for instruction in self.instructions for operand in instruction.operands
+        self.nodes = tuple(nodes)
+        read = {operand for node in self.nodes for operand in node.operands
                 if isinstance(operand, int)}
-        total = n_inputs + len(self.instructions)
+        total = n_inputs + len(self.nodes)
         self.outputs = tuple(slot for slot in range(n_inputs, total) if slot not in read)
         self.__name__ = "expression"
 
     def slot_name(self, slot: int) -> str:
-        """``x{i}`` for an input slot, ``h{k}`` for the k-th instruction."""
+        """``x{i}`` for an input slot, ``h{k}`` for the k-th node."""
         return f"x{slot}" if slot < self.n_inputs else f"h{slot - self.n_inputs + 1}"
 
     def __call__(self, *inputs: Value | float) -> Value | list[Value]:
         if len(inputs) != self.n_inputs:
             raise TypeError(f"this expression takes {self.n_inputs} inputs, got {len(inputs)}")
         slots: list[Value | float] = list(inputs)
-        for instruction in self.instructions:
+        for node in self.nodes:
             operands = [operand.value if isinstance(operand, Constant) else slots[operand]
-                        for operand in instruction.operands]
-            node = dispatch(instruction.op, *operands)
-            node.label = self.slot_name(len(slots))
-            slots.append(node)
+                        for operand in node.operands]
+            value = dispatch(node.op, *operands)
+            value.label = self.slot_name(len(slots))
+            slots.append(value)
         results = [slots[slot] for slot in self.outputs]
         outputs = [value if isinstance(value, Value | Dual) else Value(value) for value in results]
         return outputs[0] if len(outputs) == 1 else outputs
@@ -141,11 +141,11 @@ class Expression:
     def __repr__(self) -> str:
         arguments = ", ".join(self.slot_name(slot) for slot in range(self.n_inputs))
         lines = [f"Expression({arguments}):"]
-        for index, instruction in enumerate(self.instructions):
+        for index, node in enumerate(self.nodes):
             operands = ", ".join(f"{operand.value!r}" if isinstance(operand, Constant)
-                                 else self.slot_name(operand) for operand in instruction.operands)
+                                 else self.slot_name(operand) for operand in node.operands)
             name = self.slot_name(self.n_inputs + index)
-            lines.append(f"    {name} = {instruction.op.title}({operands})")
+            lines.append(f"    {name} = {node.op.title}({operands})")
         lines.append(f"    return {', '.join(self.slot_name(slot) for slot in self.outputs)}")
         return "\n".join(lines)
 
@@ -156,21 +156,22 @@ def _inside(x: float, interval: Interval) -> bool:
     return low < x < high
 
 
-def _guard(interval: Interval, source: int) -> list[Instruction] | None:
-    """Instructions mapping slot ``source`` into ``interval`` (the last one is the guarded slot).
+def _guard(interval: Interval, source: int) -> list[ExpressionNode] | None:
+    """Nodes mapping slot ``source`` into ``interval`` (the last one is the guarded slot).
 
-    The operands are offsets from the slot the first instruction will occupy, resolved later.
+    The operands are offsets from the slot the first node will occupy, resolved later.
     """
     mul, add, sub = OPS["mul"], OPS["add"], OPS["sub"]
+    node = ExpressionNode
     low, high = interval.low, interval.high
     if math.isfinite(low) and not math.isfinite(high):  # x*x + (low + 0.5)
-        return [Instruction(mul, (source, source)), Instruction(add, (-1, Constant(low + 0.5)))]
+        return [node(mul, (source, source)), node(add, (-1, Constant(low + 0.5)))]
     if math.isfinite(high) and not math.isfinite(low):  # (high - 0.5) - x*x
-        return [Instruction(mul, (source, source)), Instruction(sub, (Constant(high - 0.5), -1))]
+        return [node(mul, (source, source)), node(sub, (Constant(high - 0.5), -1))]
     if math.isfinite(low) and math.isfinite(high):  # middle + 0.45 * width * tanh(x)
         middle, half = (low + high) / 2.0, 0.45 * (high - low)
-        return [Instruction(OPS["tanh"], (source,)), Instruction(mul, (-1, Constant(half))),
-                Instruction(add, (-1, Constant(middle)))]
+        return [node(OPS["tanh"], (source,)), node(mul, (-1, Constant(half))),
+                node(add, (-1, Constant(middle)))]
     return None
 
 
@@ -261,14 +262,14 @@ def _draw_expression(draw: Any, entries: list[Op], max_depth: int, max_width: in
     inputs = [draw(values(bound=INPUT_BOUND)) for _ in range(count)]
     data = list(inputs)  # the value of every slot at the drawn point
     depth = [0] * count
-    program: list[Instruction] = []
+    program: list[ExpressionNode] = []
     for level in range(1, draw(st.integers(1, max_depth)) + 1):
         for _ in range(draw(st.integers(1, max_width))):
             for _attempt in range(ATTEMPTS):
                 drawn = _draw_node(draw, entries, data, depth, level, allow_kinks)
                 if drawn is not None:
-                    for instruction, value in drawn:
-                        program.append(instruction)
+                    for node, value in drawn:
+                        program.append(node)
                         data.append(value)
                         depth.append(level)
                     break
@@ -277,7 +278,7 @@ def _draw_expression(draw: Any, entries: list[Op], max_depth: int, max_width: in
 
 
 def _draw_node(draw: Any, entries: list[Op], data: list[float], depth: list[int], level: int,
-               allow_kinks: bool) -> list[tuple[Instruction, float]] | None:
+               allow_kinks: bool) -> list[tuple[ExpressionNode, float]] | None:
     """Draw one op node (plus any domain guards); None when the draw is out of bounds."""
     entry = draw(st.sampled_from(entries))
     params = draw(st.sampled_from(entry.examples)) if entry.examples else {}
@@ -287,7 +288,7 @@ def _draw_node(draw: Any, entries: list[Op], data: list[float], depth: list[int]
     anchor_pool = [slot for slot, d in enumerate(depth) if d == deepest]
     pool = [slot for slot, d in enumerate(depth) if d < level]
     anchor = draw(st.integers(0, arity - 1))
-    new: list[tuple[Instruction, float]] = []
+    new: list[tuple[ExpressionNode, float]] = []
     operands: list[int] = []
     for position in range(arity):
         interval = entry.input_domain(position)
@@ -299,10 +300,10 @@ def _draw_node(draw: Any, entries: list[Op], data: list[float], depth: list[int]
         guard = _guard(interval, draw(st.sampled_from(candidates)))
         if guard is None:
             return None
-        for instruction in guard:
+        for guard_node in guard:
             resolved = tuple(len(data) + len(new) + operand if isinstance(operand, int)
-                             and operand < 0 else operand for operand in instruction.operands)
-            step = Instruction(instruction.op, resolved)
+                             and operand < 0 else operand for operand in guard_node.operands)
+            step = ExpressionNode(guard_node.op, resolved)
             value = _run(step.op, [_slot_value(operand, data, new) for operand in resolved])
             if value is None or abs(value) > VALUE_BOUND:
                 return None
@@ -314,12 +315,12 @@ def _draw_node(draw: Any, entries: list[Op], data: list[float], depth: list[int]
         return None
     if not allow_kinks and any(abs(kink(*numbers)) <= KINK_MARGIN for kink in entry.kinks):
         return None
-    new.append((Instruction(op, tuple(operands)), result))
+    new.append((ExpressionNode(op, tuple(operands)), result))
     return new
 
 
 def _slot_value(operand: int | Constant, data: list[float],
-                new: list[tuple[Instruction, float]]) -> float:
+                new: list[tuple[ExpressionNode, float]]) -> float:
     if isinstance(operand, Constant):
         return operand.value
     if operand < len(data):

@@ -30,13 +30,13 @@ from .engines import versions
 from .timing import measure
 
 TIMED = {"mlp_step": mlp_step, "elementary": elementary, "wide_sum": wide_sum}
-TIMED["lstm_bptt"] = lstm_bptt  # forward + backward of a 30-step LSTM window (issue 12)
-TIMED["mlp_demo"] = mlp_demo  # micrograd's demo.ipynb step, its code unchanged (issue 17)
+TIMED["lstm_bptt"] = lstm_bptt  # forward + backward of a 30-step LSTM window
+TIMED["mlp_demo"] = mlp_demo  # micrograd's demo.ipynb step, its code unchanged
 WORKLOADS = (*TIMED, "deep_chain", "memory")
 TOLERANCE = 1e-9
 RATIOS = (("micrograd", "chainrule"), ("chainrule", "plain"), ("tape", "plain"),
           ("tape compiled", "plain"))
-RATIOS += (("chainrule", "batched"), ("plain", "batched"))  # Tape.vmap (issue 17, part 2)
+RATIOS += (("chainrule", "batched"), ("plain", "batched"))  # Tape.vmap
 
 
 def check_agreement(names: list[str], quick: bool) -> dict[str, dict[str, float]]:

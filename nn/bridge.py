@@ -114,7 +114,8 @@ def to_torch(module: Module) -> Any:
     Raises:
         TypeError: ``module`` (or an item inside it) has no torch counterpart; the message names
             its class.
-        ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
+        ImportError: torch is not installed (``pip install 'chainrule[torch]'``, from a checkout
+            ``pip install -e '.[torch]'``).
     """
     torch = require_torch("nn.to_torch")
     return _to_torch(torch, module, {})
@@ -281,7 +282,8 @@ def from_torch(module: Any, *, max_parameters: int = MAX_PARAMETERS) -> Module:
             forward pre-, backward), holds a Parameter tied to another module's, has more
             than ``max_parameters`` parameters, or holds a weight that is not finite or has
             no data (the meta device).
-        ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
+        ImportError: torch is not installed (``pip install 'chainrule[torch]'``, from a checkout
+            ``pip install -e '.[torch]'``).
     """
     torch = require_torch("nn.from_torch")
     if not isinstance(module, torch.nn.Module):

@@ -63,7 +63,7 @@ def _scalar(prediction: Prediction, loss: str) -> Value:
     return values[0]
 
 
-def _number(target: Any, loss: str) -> float:
+def _target_number(target: Any, loss: str) -> float:
     if isinstance(target, Value):
         # float() rather than .data: inside autograd.trace it refuses to freeze a target that
         # is an input of the tape (this loss reads its target as a number).
@@ -100,7 +100,7 @@ def mse(prediction: Prediction, target: Number | Sequence[Number]) -> Value:
         )
     # A Value target stays a Value, so a traced per-example loss (fit(compile=True)) keeps it
     # as an input of the tape rather than a constant.
-    differences = [p - (t if isinstance(t, Value) else _number(t, "mse"))
+    differences = [p - (t if isinstance(t, Value) else _target_number(t, "mse"))
                    for p, t in zip(predictions, targets, strict=True)]
     return autograd.dot(differences, differences) / len(differences)
 
@@ -124,7 +124,7 @@ def binary_cross_entropy(probability: Prediction, target: Number) -> Value:
             infinite (``p`` is 0 or 1 and the target disagrees); the message names the fix.
     """
     p = _scalar(probability, "binary_cross_entropy")
-    t = _number(target, "binary_cross_entropy")
+    t = _target_number(target, "binary_cross_entropy")
     if not 0.0 <= t <= 1.0:
         raise ValueError(f"binary_cross_entropy: target must be in [0, 1], got {t!r}")
     if not 0.0 <= p.data <= 1.0:
@@ -162,7 +162,7 @@ def binary_cross_entropy_with_logits(logit: Prediction, target: Number) -> Value
         ValueError: the target is outside [0, 1].
     """
     z = _scalar(logit, "binary_cross_entropy_with_logits")
-    t = _number(target, "binary_cross_entropy_with_logits")
+    t = _target_number(target, "binary_cross_entropy_with_logits")
     if not 0.0 <= t <= 1.0:
         raise ValueError(f"binary_cross_entropy_with_logits: target must be in [0, 1], got {t!r}")
     if t == 0.0:
@@ -226,7 +226,7 @@ def hinge(score: Prediction, target: Number) -> Value:
         ValueError: the target is not -1, 0 or +1.
     """
     value = _scalar(score, "hinge")
-    y = _number(target, "hinge")
+    y = _target_number(target, "hinge")
     if y not in (-1.0, 0.0, 1.0):
         raise ValueError(f"hinge: target must be +1 or -1 (0 is read as -1), got {y!r}")
     if y == 0.0:

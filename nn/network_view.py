@@ -98,7 +98,8 @@ def _layers_of(model: Module | Sequence[Layer]) -> list[Layer]:
     return layers
 
 
-def _number(x: Any) -> float:
+def _as_float(x: Any) -> float:
+    """The number a Value holds (a gradient may be a Value after create_graph), or x as a float."""
     return x.data if isinstance(x, Value) else float(x)
 
 
@@ -145,7 +146,8 @@ def draw_network(
         ``.render(...)`` writes SVG/PNG (that needs the Graphviz ``dot`` program).
 
     Raises:
-        ImportError: the ``graphviz`` Python package is missing (``pip install 'chainrule[viz]'``).
+        ImportError: the ``graphviz`` Python package is missing (``pip install 'chainrule[viz]'``,
+            from a checkout ``pip install -e '.[viz]'``).
         TypeError: the model is not made of fully connected layers.
         ValueError: consecutive layers do not fit together.
     """
@@ -161,7 +163,7 @@ def draw_network(
         ) from None
     layers = _layers_of(model)
     parameters = [value for layer in layers for value in layer.parameters()]
-    gradients = [_number(value.grad) for value in parameters]
+    gradients = [_as_float(value.grad) for value in parameters]
     if show_gradients is None:
         show_gradients = any(gradient != 0.0 for gradient in gradients)
     largest = max((abs(g) for g in gradients if math.isfinite(g)), default=0.0)
@@ -215,7 +217,7 @@ def _draw_neurons(graph: graphviz.Digraph, number: int, layer: Layer, output_lay
             if neuron.b is not None:
                 caption = f"b={_short(neuron.b.data)}"
                 if show_gradients:
-                    caption += f"\\ngrad={_short(_number(neuron.b.grad))}"
+                    caption += f"\\ngrad={_short(_as_float(neuron.b.grad))}"
             column.node(
                 name, neuron.activation, xlabel=caption, shape="circle", style="filled",
                 fillcolor="#fff2cc" if output_layer else "#ffffff", width="0.7",
@@ -235,7 +237,7 @@ def _draw_weight(graph: graphviz.Digraph, source: str, target: str, weight: Valu
     label = f"w={_short(weight.data)}"
     attributes = {"tooltip": graphviz.nohtml(escape_text(weight.label or "weight"))}
     if show_gradients:
-        gradient = _number(weight.grad)
+        gradient = _as_float(weight.grad)
         label += f"\\ngrad={_short(gradient)}"
         attributes["color"] = _gradient_colour(gradient, largest)
         attributes["penwidth"] = f"{1.0 + 3.0 * _strength(gradient, largest):.2f}"
@@ -251,7 +253,7 @@ def _draw_summary(graph: graphviz.Digraph, layers: list[Layer], neurons: int, ma
         count = len(layer.parameters())
         text = f"layers.{number}\\n{layer.nout} neurons, {layer.activation}\\n{count} parameters"
         if show_gradients:
-            biggest = max(abs(_number(value.grad)) for value in layer.parameters())
+            biggest = max(abs(_as_float(value.grad)) for value in layer.parameters())
             text += f"\\nmax |grad| = {_short(biggest)}"
         graph.node(f"layer{number}", text, shape="box", style="rounded,filled",
                    fillcolor="#fff2cc" if number == len(layers) - 1 else "#ffffff")

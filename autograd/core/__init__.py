@@ -4,7 +4,8 @@ Read it in this order:
 
 1. ``ops.py``: the op table. Every operation is one entry: its float forward, its derivative
    rule ``rule(grad, out, *inputs)`` (written once for floats and for Values, which is what makes
-   second derivatives work), its domain and its kinks.
+   second derivatives work), its domain and its kinks. The float forwards that check a domain
+   live in ``forwards.py``, the longer numpy forms for the batched replay in ``arrays.py``.
 2. ``textbook.py``: the backward pass as a textbook writes it, in about sixty lines: sort the
    graph depth-first, then walk it backwards applying each op's rule. Everything else must
    agree with it bit for bit (a property test holds them equal).

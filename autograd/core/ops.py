@@ -23,9 +23,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial, reduce
+from functools import partial
 from operator import add, mul, neg, sub
 from typing import Any
+
+from . import arrays, forwards
 
 # --------------------------------------------------------------------------------------------
 # Dual functions: math on floats, recorded ops on Values. Only the rules use them.
@@ -55,109 +57,7 @@ def cos(x: Any) -> Any:
 
 def sigmoid(x: Any) -> Any:
     """The logistic function on a float or a Value."""
-    return _sigmoid(x) if type(x) is float else x.sigmoid()
-
-
-# --------------------------------------------------------------------------------------------
-# Float forwards. Those with a domain raise a message that names the op and the value; the
-# engine appends the label of the offending node.
-# --------------------------------------------------------------------------------------------
-
-
-def _truediv(a: float, b: float) -> float:
-    if b == 0.0:
-        raise ZeroDivisionError(f"truediv: division of {a!r} by zero")
-    return a / b
-
-
-def _power(name: str, base: float, exponent: float) -> float:
-    # math.pow raises a bare "math range error" on overflow: say which op and which numbers.
-    try:
-        return math.pow(base, exponent)
-    except OverflowError:
-        raise OverflowError(f"{name}: {base!r} ** {exponent!r} overflows a float") from None
-
-
-def _pow(x: float, *, exponent: float) -> float:
-    if x == 0.0 and exponent < 0.0:
-        raise ZeroDivisionError(f"pow: 0.0 raised to the negative power {exponent!r}")
-    if x < 0.0 and not float(exponent).is_integer():
-        raise ValueError(f"pow: negative base {x!r} raised to the non-integer power {exponent!r}")
-    return _power("pow", x, exponent)
-
-
-def _rpow(x: float, *, base: float) -> float:
-    if base <= 0.0:
-        raise ValueError(
-            f"rpow: number ** Value needs a positive base to be differentiable, got base {base!r}"
-        )
-    return _power("rpow", base, x)
-
-
-def _powv(a: float, b: float) -> float:
-    if a <= 0.0:
-        raise ValueError(
-            f"powv: Value ** Value needs a positive base to be differentiable in the exponent, "
-            f"got base {a!r}"
-        )
-    return _power("powv", a, b)
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:  # above log(max float) = 709.782712893384
-        raise OverflowError(f"exp of {x!r} overflows a float") from None
-
-
-def _log(x: float) -> float:
-    if x <= 0.0:
-        raise ValueError(f"log of non-positive value {x!r}")
-    return math.log(x)
-
-
-def _sqrt(x: float) -> float:
-    if x < 0.0:
-        raise ValueError(f"sqrt of negative value {x!r}")
-    return math.sqrt(x)
-
-
-def _sigmoid(x: float) -> float:
-    # Stable for any magnitude: exp is only ever taken of a non-positive number.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _softplus(x: float) -> float:
-    # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): no overflow at |x| = 1000.
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0
-
-
-def _leaky_relu(x: float, *, slope: float) -> float:
-    return x if x > 0.0 else slope * x
-
-
-def _log_sum_exp(*xs: float) -> float:
-    if not xs:
-        raise ValueError("log_sum_exp of an empty sequence")
-    shift = max(xs)  # log sum e**x = m + log sum e**(x - m): every exponent is <= 0
-    return shift + math.log(math.fsum(math.exp(x - shift) for x in xs))
-
-
-def _sum(*xs: float) -> float:
-    return math.fsum(xs)
-
-
-def _detached_max(*xs: float) -> float:
-    if not xs:
-        raise ValueError("detached_max of an empty sequence")
-    return max(xs)
+    return forwards.sigmoid(x) if type(x) is float else x.sigmoid()
 
 
 # dot and affine carry a neuron's work, so they multiply with ``map(mul, ...)`` (the loop runs
@@ -180,38 +80,6 @@ def _affine(*operands: float) -> float:
         raise ValueError(f"affine needs (w1..wn, b, x1..xn), got {len(operands)} operands")
     # map stops at the shorter input: the weights need not be copied out of operands.
     return sum(map(mul, operands, operands[n + 1:]), operands[n])
-
-
-# Array forms, for the batched replay (autograd/batched.py, the only module that imports numpy:
-# it passes the module in as ``np``). Where a float forward raises, these give NaN or inf, and
-# the replay re-runs that row on the float forward to raise the engine's own error.
-
-
-def _rpow_array(np: Any, x: Any, *, base: float) -> Any:
-    return base**x if base > 0.0 else x * np.nan
-
-
-def _sigmoid_array(np: Any, x: Any) -> Any:
-    z = np.exp(-np.abs(x))  # the float form's two branches, both with exp of -|x|
-    return np.where(x >= 0.0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
-def _log_sum_exp_array(np: Any, *xs: Any) -> Any:
-    if not xs:
-        raise ValueError("log_sum_exp of an empty sequence")
-    shift = reduce(np.maximum, xs)
-    return shift + np.log(sum((np.exp(x - shift) for x in xs), 0.0))
-
-
-def _first_if(np: Any, first: Any, grad: Any) -> tuple[Any, Any]:
-    """The gradient of maximum/minimum: to the first operand where ``first``, else the second."""
-    return np.where(first, grad, 0.0), np.where(first, 0.0, grad)
-
-
-def _detached_max_array(np: Any, *xs: Any) -> Any:
-    if not xs:
-        raise ValueError("detached_max of an empty sequence")
-    return reduce(np.maximum, xs)
 
 
 def _no_gradient(grad: Any, out: Any, *xs: Any) -> tuple[None, ...]:
@@ -487,7 +355,7 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "truediv", 2, _truediv,
+        "truediv", 2, forwards.truediv,
         lambda grad, out, a, b: (grad / b, -grad * out / b),
         "a / b;  d/da = 1/b, d/db = -a/b**2 (= -out/b); undefined at b = 0",
         domain=(REALS, Interval(0.0, math.inf)),
@@ -504,7 +372,7 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "pow", 1, _pow,
+        "pow", 1, forwards.pow,
         _pow_rule,
         "x ** p for a constant p;  d/dx = p * x**(p-1) (0 for p = 0); negative x only for "
         "integer p",
@@ -515,16 +383,16 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "rpow", 1, _rpow,
+        "rpow", 1, forwards.rpow,
         lambda grad, out, x, *, base: (grad * out * math.log(base),),
         "c ** x for a constant c > 0;  d/dx = c**x * log(c)",
         symbolic=lambda sp, x, *, base: sp.Float(base) ** x, symbol="c**x",
         examples=({"base": 2.0}, {"base": 0.5}),
-        array_forward=_rpow_array,
+        array_forward=arrays.rpow,
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "powv", 2, _powv,
+        "powv", 2, forwards.powv,
         lambda grad, out, a, b: (grad * b * a ** (b - 1.0), grad * out * log(a)),
         "a ** b for Values a > 0 and b;  d/da = b * a**(b-1), d/db = a**b * log(a)",
         domain=(POSITIVE, REALS),
@@ -534,7 +402,7 @@ for _entry in (
                                                 grad * out * np.log(a)),
     ),
     Op(
-        "exp", 1, _exp,
+        "exp", 1, forwards.exp,
         lambda grad, out, x: (grad * out,),
         "e**x;  d/dx = e**x (= out)",
         symbolic=lambda sp, x: sp.exp(x),
@@ -542,7 +410,7 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "log", 1, _log,
+        "log", 1, forwards.log,
         lambda grad, out, x: (grad / x,),
         "natural log, x > 0;  d/dx = 1/x",
         domain=(POSITIVE,),
@@ -551,7 +419,7 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "sqrt", 1, _sqrt,
+        "sqrt", 1, forwards.sqrt,
         _sqrt_rule,
         "square root, x >= 0;  d/dx = 1 / (2 sqrt(x)), infinite at 0",
         domain=(POSITIVE,),
@@ -568,15 +436,15 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "sigmoid", 1, _sigmoid,
+        "sigmoid", 1, forwards.sigmoid,
         lambda grad, out, x: (grad * out * (1.0 - out),),
         "1 / (1 + e**-x), computed without overflow;  d/dx = s * (1 - s)",
         symbolic=lambda sp, x: 1 / (1 + sp.exp(-x)),
-        array_forward=_sigmoid_array,
+        array_forward=arrays.sigmoid,
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "relu", 1, _relu,
+        "relu", 1, forwards.relu,
         lambda grad, out, x: (grad if x > 0.0 else 0.0,),
         "max(x, 0);  d/dx = 1 for x > 0, 0 for x <= 0 (relu'(0) = 0)",
         kinks=(lambda x: x,),
@@ -586,7 +454,7 @@ for _entry in (
         array_rule=lambda np, grad, out, x: (np.where(x > 0.0, grad, 0.0),),
     ),
     Op(
-        "leaky_relu", 1, _leaky_relu,
+        "leaky_relu", 1, forwards.leaky_relu,
         lambda grad, out, x, *, slope: (grad if x > 0.0 else grad * slope,),
         "x for x > 0, slope * x otherwise;  d/dx = 1 for x > 0, slope for x <= 0",
         kinks=(lambda x: x,),
@@ -597,12 +465,12 @@ for _entry in (
                                                                 grad * slope),),
     ),
     Op(
-        "softplus", 1, _softplus,
+        "softplus", 1, forwards.softplus,
         lambda grad, out, x: (grad * sigmoid(x),),
         "log(1 + e**x), computed without overflow;  d/dx = sigmoid(x)",
         symbolic=lambda sp, x: sp.log(1 + sp.exp(x)),
         array_forward=lambda np, x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
-        array_rule=lambda np, grad, out, x: (grad * _sigmoid_array(np, x),),
+        array_rule=lambda np, grad, out, x: (grad * arrays.sigmoid(np, x),),
     ),
     Op(
         "abs", 1, abs,
@@ -637,7 +505,7 @@ for _entry in (
         symbolic=lambda sp, a, b: sp.Max(a, b),
         symbol="max",
         array_forward=lambda np, a, b: np.where(a >= b, a, b),
-        array_rule=lambda np, grad, out, a, b: _first_if(np, a >= b, grad),
+        array_rule=lambda np, grad, out, a, b: arrays.first_if(np, a >= b, grad),
     ),
     Op(
         "minimum", 2, lambda a, b: a if a <= b else b,
@@ -647,10 +515,10 @@ for _entry in (
         symbolic=lambda sp, a, b: sp.Min(a, b),
         symbol="min",
         array_forward=lambda np, a, b: np.where(a <= b, a, b),
-        array_rule=lambda np, grad, out, a, b: _first_if(np, a <= b, grad),
+        array_rule=lambda np, grad, out, a, b: arrays.first_if(np, a <= b, grad),
     ),
     Op(
-        "sum", None, _sum,
+        "sum", None, forwards.sum,
         lambda grad, out, *xs: (grad,) * len(xs),
         "x1 + ... + xn as one node;  d/dxi = 1",
         symbolic=lambda sp, *xs: sp.Add(*xs),
@@ -682,22 +550,22 @@ for _entry in (
         array_rule=RULE_ON_ARRAYS,
     ),
     Op(
-        "log_sum_exp", None, _log_sum_exp,
+        "log_sum_exp", None, forwards.log_sum_exp,
         lambda grad, out, *xs: tuple(grad * exp(x - out) for x in xs),
         "log(e**x1 + ... + e**xn), shifted by the max;  d/dxi = softmax(x)i = e**(xi - out)",
         symbolic=lambda sp, *xs: sp.log(sp.Add(*(sp.exp(x) for x in xs))),
         symbol="logΣexp",
-        array_forward=_log_sum_exp_array,
+        array_forward=arrays.log_sum_exp,
         array_rule=lambda np, grad, out, *xs: tuple(grad * np.exp(x - out) for x in xs),
     ),
     Op(
-        "detached_max", None, _detached_max,
+        "detached_max", None, forwards.detached_max,
         _no_gradient,
         "max(x1, ..., xn) as a constant: no gradient flows through it (the shift of softmax "
         "and cross-entropy, which do not change under a common shift)",
         symbolic=lambda sp, *xs: _stop_gradient(sp)(sp.Max(*xs)),
         symbol="max (no grad)",
-        array_forward=_detached_max_array,
+        array_forward=arrays.detached_max,
         array_rule=RULE_ON_ARRAYS,
         stops_gradient=True,
     ),

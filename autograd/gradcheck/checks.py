@@ -11,7 +11,7 @@ from ..core.value import Value
 from .differences import Stencil, Tolerance, checked_down_the_steps, rounding_noise
 from .evaluation import Evaluation, Probe, evaluate, function_name, input_names
 from .kinks import judge_at_kink
-from .report import GradcheckError, GradcheckReport, GradcheckRow, GraphReport, format_number
+from .report import GradcheckError, GradcheckReport, GradcheckRow, GraphReport, table_number
 from .rules import DEFAULT_ATOL, DEFAULT_EPS, DEFAULT_RTOL, check_graph, check_order
 
 
@@ -243,8 +243,8 @@ def _failure_diff(report: GradcheckReport) -> list[str]:
     for row in report.failures:
         derivative = f"d{'2' if row.order == 2 else ''} {row.output} / d {row.wrt}"
         lines.append(f"  {derivative}:")
-        lines.append(f"  - numeric  {format_number(row.numeric)}")
-        lines.append(f"  + analytic {format_number(row.analytic)}   (abs err "
+        lines.append(f"  - numeric  {table_number(row.numeric)}")
+        lines.append(f"  + analytic {table_number(row.analytic)}   (abs err "
                      f"{row.abs_error:.2e} > allowed {row.allowed:.2e})")
     return lines
 
@@ -265,7 +265,7 @@ def _expected_diff(report: GradcheckReport, expected: Sequence[float]) -> list[s
                             f"{type(wanted).__name__}: {wanted!r}")
         if not abs(row.analytic - float(wanted)) <= report.atol + report.rtol * abs(wanted):
             lines.append(f"  d {row.output} / d {row.wrt}:")
-            lines.append(f"  - expected {format_number(float(wanted))}")
-            lines.append(f"  + engine   {format_number(row.analytic)}   (numeric "
-                         f"{format_number(row.numeric)})")
+            lines.append(f"  - expected {table_number(float(wanted))}")
+            lines.append(f"  + engine   {table_number(row.analytic)}   (numeric "
+                         f"{table_number(row.numeric)})")
     return lines

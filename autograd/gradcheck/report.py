@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ..tables import Table
+
 if TYPE_CHECKING:
     from ..core.value import Value
 
@@ -114,23 +116,23 @@ def describe_node(node: Value, position: int) -> str:
     return f"{name} (node {node.label!r})" if node.label else f"{name} (node #{position})"
 
 
-def format_number(x: float, spec: str = ".10g") -> str:
+def table_number(x: float, spec: str = ".10g") -> str:
     """A number as the tables show it (ten significant digits unless ``spec`` says otherwise)."""
     return format(x, spec)
 
 
 _COLUMNS = ("order", "output", "wrt", "analytic", "numeric", "abs err", "rel err", "allowed",
             "status", "one-sided (left, right)")
-_NUMERIC_COLUMNS = {"order", "analytic", "numeric", "abs err", "rel err", "allowed"}
+_NUMERIC_COLUMNS = frozenset({"order", "analytic", "numeric", "abs err", "rel err", "allowed"})
 
 
 def _cells(row: GradcheckRow) -> tuple[str, ...]:
     one_sided = ""
     if row.one_sided is not None:
-        one_sided = f"{format_number(row.one_sided[0])}, {format_number(row.one_sided[1])}"
-    return (str(row.order), row.output, row.wrt, format_number(row.analytic),
-            format_number(row.numeric), format_number(row.abs_error, ".2e"),
-            format_number(row.rel_error, ".2e"), format_number(row.allowed, ".2e"),
+        one_sided = f"{table_number(row.one_sided[0])}, {table_number(row.one_sided[1])}"
+    return (str(row.order), row.output, row.wrt, table_number(row.analytic),
+            table_number(row.numeric), table_number(row.abs_error, ".2e"),
+            table_number(row.rel_error, ".2e"), table_number(row.allowed, ".2e"),
             row.status_text, one_sided)
 
 
@@ -205,27 +207,21 @@ class GradcheckReport:
             lines.append(self.localisation.verdict())
         return lines
 
+    def _table(self, failures_first: bool = False) -> Table:
+        columns = self._columns()
+        keep = [_COLUMNS.index(column) for column in columns]
+        rows = self._table_rows(failures_first)
+        return Table(self.summary(), columns,
+                     [tuple(_cells(row)[index] for index in keep) for row in rows],
+                     right=_NUMERIC_COLUMNS, colours=[_ROW_COLOURS.get(row.status) for row in rows])
+
     def to_text(self, *, failures_first: bool = False) -> str:
         """The report as an aligned text table.
 
         Args:
             failures_first: put the failing rows at the top (what :class:`GradcheckError` shows).
         """
-        columns = self._columns()
-        keep = [_COLUMNS.index(column) for column in columns]
-        body = [[_cells(row)[index] for index in keep]
-                for row in self._table_rows(failures_first)]
-        widths = [max(len(column), *(len(cells[i]) for cells in body)) if body else len(column)
-                  for i, column in enumerate(columns)]
-
-        def line(cells: Sequence[str]) -> str:
-            parts = [cell.rjust(width) if column in _NUMERIC_COLUMNS else cell.ljust(width)
-                     for cell, width, column in zip(cells, widths, columns, strict=True)]
-            return "  ".join(parts).rstrip()
-
-        lines = [self.summary(), line(columns), line(["-" * width for width in widths])]
-        lines += [line(cells) for cells in body]
-        return "\n".join(lines + self._verdict_lines())
+        return "\n".join([self._table(failures_first).text(), *self._verdict_lines()])
 
     def __str__(self) -> str:
         return self.to_text()
@@ -234,20 +230,7 @@ class GradcheckReport:
         return self.to_text()
 
     def _repr_html_(self) -> str:
-        columns = self._columns()
-        keep = [_COLUMNS.index(column) for column in columns]
-        head = "".join(f"<th>{html.escape(column)}</th>" for column in columns)
-        body = []
-        for row in self.rows:
-            cells = "".join(
-                f'<td style="text-align:{"right" if column in _NUMERIC_COLUMNS else "left"}">'
-                f"{html.escape(_cells(row)[index])}</td>"
-                for column, index in zip(columns, keep, strict=True)
-            )
-            body.append(f"<tr{_ROW_COLOURS.get(row.status, '')}>{cells}</tr>")
-        parts = [f"<table><caption>{html.escape(self.summary())}</caption>",
-                 f"<thead><tr>{head}</tr></thead>",
-                 f"<tbody>{''.join(body)}</tbody></table>"]
+        parts = [self._table().html()]
         if self.note:
             parts.append(f"<p>{html.escape(self.note)}</p>")
         if self.localisation is not None:
@@ -255,10 +238,7 @@ class GradcheckReport:
         return "".join(parts)
 
 
-_ROW_COLOURS = {
-    GradcheckStatus.FAIL: ' style="background-color:#f8d7da"',
-    GradcheckStatus.KINK: ' style="background-color:#fff3cd"',
-}
+_ROW_COLOURS = {GradcheckStatus.FAIL: "#f8d7da", GradcheckStatus.KINK: "#fff3cd"}
 
 
 class GraphReport(GradcheckReport):
@@ -294,7 +274,7 @@ class GraphReport(GradcheckReport):
         what = "second derivative" if row.order == 2 else "derivative"
         return (f"Localisation: the first node whose rule disagrees with finite differences of its "
                 f"op alone is {row.output}: {what} with respect to {row.wrt} is "
-                f"{format_number(row.analytic)} by the rule but {format_number(row.numeric)} "
+                f"{table_number(row.analytic)} by the rule but {table_number(row.numeric)} "
                 f"numerically: {fix}")
 
 

@@ -410,7 +410,8 @@ def compare_with_torch(
         failure. The same NaN from both engines passes, with a note.
 
     Raises:
-        ImportError: torch is not installed (``pip install 'chainrule[torch]'``).
+        ImportError: torch is not installed (``pip install 'chainrule[torch]'``, from a checkout
+            ``pip install -e '.[torch]'``).
         TypeError: ``f`` is not callable, an input is not a finite number, ``f`` returns more
             than one scalar, or ``torch_ops`` is not a dict of functions.
         ValueError: ``order`` is not 1 or 2, a tolerance is negative, no inputs were given, or

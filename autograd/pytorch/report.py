@@ -10,12 +10,11 @@ and shows as an HTML table in Jupyter.
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..gradcheck.report import GradcheckStatus
+from ..tables import Table
 
 #: How a row of a :class:`ComparisonReport` came out: the engine's one status enum, shared with
 #: gradcheck's reports (PASS, FAIL or CONVENTION here).
@@ -75,7 +74,7 @@ class ComparisonRow:
 
 
 _COLUMNS = ("quantity", "ours", "torch", "abs err", "rel err", "status", "note")
-_NUMERIC = {"ours", "torch", "abs err", "rel err"}
+_NUMERIC = frozenset({"ours", "torch", "abs err", "rel err"})
 _COLOURS = {Status.FAIL: "#f8d7da", Status.CONVENTION: "#fff3cd", Status.REFEREED: "#d1ecf1"}
 
 
@@ -119,21 +118,13 @@ class ComparisonReport:
                       "(a referee supports chainrule)")
         return f"{self.title} (atol={self.atol:g}, rtol={self.rtol:g}): {verdict}{extra}"
 
+    def _table(self) -> Table:
+        return Table(self.summary(), _COLUMNS, [_cells(row) for row in self.rows], right=_NUMERIC,
+                     colours=[_COLOURS.get(row.status) for row in self.rows])
+
     def to_text(self) -> str:
         """The report as an aligned text table."""
-        body = [_cells(row) for row in self.rows]
-        widths = [max(len(column), *(len(cells[i]) for cells in body))
-                  for i, column in enumerate(_COLUMNS)]
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(
-                cell.rjust(width) if column in _NUMERIC else cell.ljust(width)
-                for cell, width, column in zip(cells, widths, _COLUMNS, strict=True)
-            ).rstrip()
-
-        lines = [self.summary(), line(_COLUMNS), line(["-" * width for width in widths])]
-        lines += [line(cells) for cells in body]
-        return "\n".join(lines)
+        return self._table().text()
 
     def __str__(self) -> str:
         return self.to_text()
@@ -142,16 +133,4 @@ class ComparisonReport:
         return self.to_text()
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(column)}</th>" for column in _COLUMNS)
-        body = []
-        for row in self.rows:
-            colour = _COLOURS.get(row.status)
-            style = f' style="background-color:{colour}"' if colour else ""
-            cells = "".join(
-                f'<td style="text-align:{"right" if column in _NUMERIC else "left"}">'
-                f"{html.escape(text)}</td>"
-                for column, text in zip(_COLUMNS, _cells(row), strict=True)
-            )
-            body.append(f"<tr{style}>{cells}</tr>")
-        return (f"<table><caption>{html.escape(self.summary())}</caption>"
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        return self._table().html()

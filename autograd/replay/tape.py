@@ -361,7 +361,8 @@ class Tape:
         """This tape replayed over a batch of rows at once (see :mod:`autograd.replay.batched`).
 
         Raises:
-            ImportError: numpy is not installed (``pip install 'chainrule[batched]'``).
+            ImportError: numpy is not installed (``pip install 'chainrule[batched]'``, from a
+                checkout ``pip install -e '.[batched]'``).
             NotImplementedError: an op of the tape has no array form.
         """
         from .batched import BatchedTape

@@ -1,2 +1,3 @@
-"""Other ways to differentiate, built on the engine: the functional API (``grad``, ``jacobian``,
-``hessian``), forward mode (``Dual``, ``jvp``, ``jacfwd``) and the symbolic view (sympy)."""
+"""Other ways to differentiate, built on the engine: the functional API (``functional``: ``grad``,
+``jacobian``, ``hessian``), forward mode (``forward``: ``Dual``; ``directional``: ``jvp``,
+``jacfwd``) and the symbolic view (``symbolic``, sympy)."""

@@ -17,7 +17,8 @@ Leaves become symbols named by their labels (unlabelled leaves are constants and
 Two different leaves with the same label would silently merge into one symbol and give a wrong
 derivative, so that is an error: give them distinct labels.
 
-sympy is an optional dependency (``pip install 'chainrule[symbolic]'``), imported only here.
+sympy is an optional dependency (``pip install 'chainrule[symbolic]'``; from a checkout
+``pip install -e '.[symbolic]'``), imported only here.
 Results are sympy expressions, which show as LaTeX in Jupyter.
 """
 
@@ -51,7 +52,7 @@ def _sympy() -> Any:
     return sympy
 
 
-def _number(sympy: Any, value: float) -> Any:
+def _sympy_number(sympy: Any, value: float) -> Any:
     """A float as a sympy number: an Integer when it is whole, else the exact Float."""
     if float(value).is_integer() and abs(value) <= _EXACT_INTEGERS:
         return sympy.Integer(int(value))
@@ -70,7 +71,7 @@ def _leaf_symbols(sympy: Any, nodes: list[Value]) -> dict[Value, Any]:
         if node.op is not None:
             continue
         if not node.label:
-            leaves[node] = _number(sympy, node.data)
+            leaves[node] = _sympy_number(sympy, node.data)
             continue
         other = by_label.setdefault(node.label, node)
         if other is not node:
@@ -90,7 +91,7 @@ def _apply_symbolic(sympy: Any, op: Op, arguments: list[Any]) -> Any:
             f"to_sympy: the op {op.title!r} has no symbolic form; give it one with "
             f"register_op({op.name!r}, ..., symbolic=lambda sp, x: ...)"
         )
-    params = {name: _number(sympy, value) for name, value in op.params.items()}
+    params = {name: _sympy_number(sympy, value) for name, value in op.params.items()}
     return op.symbolic(sympy, *arguments, **params)
 
 
@@ -125,7 +126,8 @@ def to_sympy(root: Value) -> Any:
         their labels; unlabelled leaves are numbers (whole numbers as integers).
 
     Raises:
-        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``).
+        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``, from a
+            checkout ``pip install -e '.[symbolic]'``).
         TypeError: ``root`` is not a Value.
         ValueError: two different leaves share a label.
         NotImplementedError: an op of the graph has no symbolic form; the message names it.
@@ -157,7 +159,8 @@ def symbolic_grad(root: Value, wrt: Value | str, *, simplify: bool | None = None
         Simplified or not, it is the same function.
 
     Raises:
-        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``).
+        ImportError: sympy is not installed (``pip install 'chainrule[symbolic]'``, from a
+            checkout ``pip install -e '.[symbolic]'``).
         ValueError: ``wrt`` is not a labelled leaf of ``root``'s graph.
         TypeError: as :func:`to_sympy`, or ``simplify`` is not ``None``, ``True`` or ``False``.
         NotImplementedError: as :func:`to_sympy`.

@@ -12,10 +12,11 @@ nodes (:mod:`autograd.viz.layout` decides which), each saying how many nodes it 
 self-contained browser page that steps through the forward and backward passes
 (:mod:`autograd.viz.graph_page`).
 
-Building a drawing needs the ``graphviz`` Python package (``pip install 'chainrule[viz]'``;
-importing this module without it raises an ImportError that says so); rendering it (SVG in
-Jupyter, :func:`save_graph` to .svg/.png/.pdf, the pages) also needs the Graphviz ``dot``
-program, and without it raises one :class:`GraphvizNotFoundError` that says how to install it.
+Building a drawing needs the ``graphviz`` Python package (``pip install 'chainrule[viz]'``, from a
+checkout ``pip install -e '.[viz]'``; importing this module without it raises an ImportError that
+says so); rendering it (SVG in Jupyter, :func:`save_graph` to .svg/.png/.pdf, the pages) also
+needs the Graphviz ``dot`` program, and without it raises one :class:`GraphvizNotFoundError`
+that says how to install it.
 """
 
 from __future__ import annotations

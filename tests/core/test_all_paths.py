@@ -141,7 +141,7 @@ def _build(problem: Problem, leaves: list[Value]) -> Value:
     return problem.function(*leaves)
 
 
-def _number(gradient: Any) -> float:
+def _as_float(gradient: Any) -> float:
     return gradient.data if isinstance(gradient, Value) else gradient
 
 
@@ -152,7 +152,7 @@ def _backward(problem: Problem, leaves: list[Value]) -> list[float]:
 
 def _backward_create_graph(problem: Problem, leaves: list[Value]) -> list[float]:
     _build(problem, leaves).backward(create_graph=True)
-    return [_number(leaf.grad) for leaf in leaves]
+    return [_as_float(leaf.grad) for leaf in leaves]
 
 
 def _backward_anomaly(problem: Problem, leaves: list[Value]) -> list[float]:

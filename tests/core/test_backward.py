@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value
+from autograd import Value, detect_anomaly, topological_order
 
 # ------------------------------------------------------------------------------ random DAGs
 # A program is a list of steps; step k adds node len(leaves) + k, built from earlier nodes picked
@@ -309,3 +309,33 @@ def test_a_recorded_leaf_grad_accumulates_the_same_way_on_both_backward_paths():
             (x * x).backward()
         results.append((type(x.grad), float(x.grad)))
     assert results == [(Value, 16.0), (Value, 16.0)]
+
+
+def _fails_after_reaching_b_and_c() -> tuple[Value, Value, Value, Value]:
+    """(sqrt(a - 2) + c) * b at a = 2, b = 3, c = -1. In any order the sweep must first pass
+    the product's gradients on (b gets sqrt(0) + c = -1, then c gets 3), and only then run the
+    rule of sqrt, which raises at 0."""
+    a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(-1.0, label="c")
+    return a, b, c, ((a - 2.0).sqrt() + c) * b
+
+
+@pytest.mark.parametrize("mode", ["floats", "create_graph", "detect_anomaly"])
+def test_a_failed_backward_leaves_every_leaf_grad_as_it_was(mode: str) -> None:
+    a, b, c, root = _fails_after_reaching_b_and_c()
+    a.grad, b.grad, c.grad = 0.5, 0.25, -1.0
+    with pytest.raises(ZeroDivisionError):
+        if mode == "detect_anomaly":
+            with detect_anomaly():
+                root.backward()
+        else:
+            root.backward(create_graph=mode == "create_graph")
+    assert (a.grad, b.grad, c.grad) == (0.5, 0.25, -1.0)
+
+
+def test_a_failed_backward_leaves_no_partial_gradient_in_interior_nodes() -> None:
+    # The product and the add got their gradients (1 and 3) before sqrt's rule raised; after
+    # the failure no interior node holds a number of the failed pass.
+    a, b, c, root = _fails_after_reaching_b_and_c()
+    with pytest.raises(ZeroDivisionError):
+        root.backward()
+    assert all(node.grad == 0.0 for node in topological_order(root))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -265,3 +267,61 @@ def test_exp_is_finite_right_up_to_the_float_limit():
     assert Value(709.782).exp().data == pytest.approx(1.79641e308, rel=1e-5)
     with pytest.raises(OverflowError, match="exp of 709.783 overflows"):
         Value(709.783).exp()
+
+
+def _raised(action: Callable[[], Any]) -> BaseException:
+    """The exception ``action`` raises (the test fails if it raises none)."""
+    with pytest.raises(Exception) as caught:
+        action()
+    return caught.value
+
+
+class CodedError(ValueError):
+    """An exception whose constructor takes two arguments, not a message."""
+
+    def __init__(self, code: int, where: str) -> None:
+        super().__init__(f"error {code} in {where}")
+        self.code = code
+
+
+def test_an_exception_with_another_constructor_raised_in_a_rule_propagates_as_itself(
+    registered: Callable[..., Callable[..., Value]],
+) -> None:
+    thrown: list[CodedError] = []
+
+    def rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
+        thrown.append(CodedError(3, "the rule"))
+        raise thrown[-1]
+
+    coded = registered("coded", lambda x: 2.0 * x, rule)
+    error = _raised(lambda: coded(Value(1.0, label="x")).backward())
+    assert error is thrown[0]
+    assert any("backward of coded" in note and "'x'" in note for note in error.__notes__)
+
+
+def test_a_wrong_number_of_gradients_reads_the_same_on_the_float_and_recorded_paths(
+    registered: Callable[..., Callable[..., Value]],
+) -> None:
+    two = registered("two", lambda x: 2.0 * x, lambda g, o, x: (g * 2.0, g))  # 2 for 1 input
+    messages = {str(_raised(lambda flag=flag: two(Value(1.0)).backward(create_graph=flag)))
+                for flag in (False, True)}
+    assert messages == {"the rule of two returned tuple (2.0, 1.0): its rule must return a "
+                        "tuple with one gradient (or None) per input, 1 here"}
+
+
+def test_a_value_of_an_integer_too_large_for_a_float_is_an_overflow_error_saying_so() -> None:
+    with pytest.raises(OverflowError, match=r"Value\(data\): int 1000.*\(401 digits\) is too "
+                                            r"large for a float"):
+        Value(10**400)
+
+
+@pytest.mark.parametrize(("build", "kind", "message"), [
+    (lambda: Value(0.5) ** math.inf, ValueError, "pow: the exponent must be finite, got inf"),
+    (lambda: math.inf ** Value(-1.0), ValueError, "rpow: the base must be finite, got inf"),
+    (lambda: Value(1.0).leaky_relu("a"), TypeError,  # type: ignore[arg-type]
+     "leaky_relu: the slope must be a real number, got str 'a'"),
+], ids=["x ** inf", "inf ** x", "leaky_relu('a')"])
+def test_a_bad_op_parameter_is_a_named_error(build: Callable[[], Value], kind: type,
+                                             message: str) -> None:
+    with pytest.raises(kind, match=message.replace("(", r"\(")):
+        build()

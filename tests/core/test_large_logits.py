@@ -1,4 +1,4 @@
-"""softmax and softmax cross-entropy at large logits (issue 11): sums, gradients and Hessians
+"""softmax and softmax cross-entropy at large logits: sums, gradients and Hessians
 against sympy evaluated exactly at the very floats given to the engine.
 
 Each point is a large logit plus small offsets. The offsets are either exactly representable
@@ -94,7 +94,7 @@ def test_cross_entropy_hessian_matches_sympy(logits: tuple[float, ...]) -> None:
 
 
 # A tape traced at small logits and replayed at the large ones: the shift is recomputed on
-# every replay path, so the replays keep the engine's digits (issue 21).
+# every replay path, so the replays keep the engine's digits.
 REPLAYS = ["tape", "compiled", "vmap"]
 
 

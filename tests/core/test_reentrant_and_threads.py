@@ -1,5 +1,5 @@
 """Passes that run at the same time: re-entrant backward (a rule that calls ``backward()``, as
-gradient checkpointing does) and backward passes in several threads (issue 21, section 2).
+gradient checkpointing does) and backward passes in several threads.
 
 The re-entrant numbers follow PyTorch's semantics (checked with torch 2.13 CPU, a custom
 ``torch.autograd.Function`` whose backward calls ``torch.autograd.backward``): the inner pass is a
@@ -10,13 +10,14 @@ Each expected number is also worked out by hand beside its test.
 from __future__ import annotations
 
 import math
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from autograd import Value
+from autograd import Value, detect_anomaly, trace
 from autograd.core.backprop import propagate
 
 #: How long a test waits for a thread before it calls the thread stuck (a bound, not a timing:
@@ -225,3 +226,67 @@ def test_a_thread_differentiating_a_shared_graph_waits_for_the_pass_it_shares_no
     threads[0].join(PATIENCE)
     assert not threads[0].is_alive()
     assert x.grad == 20.5
+
+
+@pytest.fixture
+def frequent_thread_switches() -> Iterator[None]:
+    """Let threads switch every microsecond, so a race in a pass would show."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(interval)
+
+
+def test_concurrent_backward_on_graphs_sharing_interior_nodes_sums_the_sequential_passes(
+    frequent_thread_switches: None,
+) -> None:
+    # shared = x + 400 * x*y (a chain of 400 adds); root_c = c * shared + x for c = 1, 2, 3, 4.
+    # One pass of root_c gives d/dx = c * (1 + 400 y) + 1 and d/dy = 400 c x. At x = 1.5,
+    # y = -0.5: d/dx = 1 - 199 c, d/dy = 600 c. Every partial sum is a multiple of 0.25, so any
+    # order of accumulation is exact. 25 passes per root: x.grad = 25 * (4 - 199 * 10) = -49650,
+    # y.grad = 25 * 600 * 10 = 150000.
+    x, y = Value(1.5, label="x"), Value(-0.5, label="y")
+    shared = x
+    for _ in range(400):
+        shared = shared + x * y
+    roots = [c * shared + x for c in (1.0, 2.0, 3.0, 4.0)]
+
+    def passes(root: Value) -> None:
+        for _ in range(25):
+            root.backward()
+
+    threads = [threading.Thread(target=passes, args=(root,)) for root in roots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (x.grad, y.grad) == (-49650.0, 150000.0)
+
+
+def test_a_tape_and_its_compiled_copy_replay_in_two_threads_without_mixing_numbers(
+    frequent_thread_switches: None,
+) -> None:
+    # f = x * sin(x) through 50 products by 1; f'(x) = sin(x) + x cos(x). Inside
+    # detect_anomaly() the compiled copy replays with the interpreter, on working slots.
+    def f(x: Value) -> Value:
+        out = x * x.sin()
+        for _ in range(50):
+            out = out * 1.0
+        return out
+
+    tape = trace(f, 1.0)
+    compiled = tape.compile()
+    results: dict[str, set[tuple[float, ...]]] = {}
+
+    def replay(name: str, run: Callable[[float], tuple[float, ...]], x: float) -> None:
+        with detect_anomaly():
+            results[name] = {run(x) for _ in range(200)}
+
+    threads = [threading.Thread(target=replay, args=("tape", tape.grad, 0.5)),
+               threading.Thread(target=replay, args=("compiled", compiled.grad, 2.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"tape": {(math.sin(0.5) + 0.5 * math.cos(0.5),)},
+                       "compiled": {(math.sin(2.0) + 2.0 * math.cos(2.0),)}}

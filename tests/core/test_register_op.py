@@ -7,6 +7,7 @@ tests that walk the op table never see it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -169,3 +170,22 @@ def test_registered_op_error_in_forward_names_the_op(registered) -> None:
     pattern = r"(?s)strict_log of non-positive value -1.0.*forward of strict_log .*\(node 'x'\)"
     with pytest.raises(ValueError, match=pattern):
         op(Value(-1.0, label="x"))
+
+
+@pytest.mark.parametrize("forward", [lambda x: 1, lambda x: complex(x, 1.0), lambda x: None],
+                         ids=["int", "complex", "None"])
+def test_a_custom_forward_returning_a_non_float_is_a_type_error_naming_the_op(
+    registered: Callable[..., Callable[..., Value]], forward: Callable[[float], Any],
+) -> None:
+    odd = registered("odd", forward, lambda g, o, x: (g,))
+    with pytest.raises(TypeError, match="odd: the forward of this custom op must return a real"):
+        odd(Value(2.0))
+
+
+def test_re_registering_a_custom_op_never_runs_the_old_forward_through_the_bind_cache(
+    registered: Callable[..., Callable[..., Value]],
+) -> None:
+    first = registered("scaled", lambda x, *, k: k * x, lambda g, o, x, *, k: (g * k,))
+    second = registered("scaled", lambda x, *, k: k * x + 1.0, lambda g, o, x, *, k: (g * k,))
+    first(Value(3.0), k=2.0)  # the old handle binds its own entry with k = 2
+    assert second(Value(3.0), k=2.0).data == 7.0  # 2 * 3 + 1: the new forward

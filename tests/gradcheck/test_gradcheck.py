@@ -647,3 +647,33 @@ def test_the_old_import_paths_keep_working() -> None:
     assert assert_gradients_match is autograd.assert_gradients_match
     assert issubclass(GraphReport, GradcheckReport) and issubclass(GradcheckError, AssertionError)
     assert GradcheckRow.__name__ == "GradcheckRow" and callable(describe_node)
+
+
+def _raised(action: Callable[[], Any]) -> BaseException:
+    """The exception ``action`` raises (the test fails if it raises none)."""
+    with pytest.raises(Exception) as caught:
+        action()
+    return caught.value
+
+
+def test_check_graph_names_the_node_whose_rule_raises_any_exception(
+    registered: Callable[..., Callable[..., Value]],
+) -> None:
+    def rule(grad: Any, out: Any, x: Any) -> tuple[Any, ...]:
+        raise LookupError("no derivative table here")
+
+    lost = registered("lost", lambda x: 2.0 * x, rule)
+    out = lost(Value(1.5))
+    out.label = "l"
+    report = check_graph(out)
+    assert report.culprit == "lost (node 'l')"
+    assert "LookupError: no derivative table here" in report.verdict()
+
+
+def test_check_graph_reports_a_wrong_number_of_gradients_with_the_backward_error(
+    registered: Callable[..., Callable[..., Value]],
+) -> None:
+    two = registered("two", lambda x: 2.0 * x, lambda g, o, x: (g * 2.0, g))
+    out = two(Value(1.5))
+    backward_error = _raised(out.backward)
+    assert f"TypeError: {backward_error}" in check_graph(out).verdict()

@@ -76,9 +76,9 @@ def test_examples_have_the_requested_number_of_inputs(example: tuple[Expression,
 def test_examples_respect_the_depth_and_width_limits(example: tuple[Expression, list[float]]
                                                      ) -> None:
     function, _ = example
-    drawn = [i for i in function.instructions if i.op.name not in GUARD_OPS]
+    drawn = [i for i in function.nodes if i.op.name not in GUARD_OPS]
     depth = [0] * function.n_inputs  # counting drawn ops only: guards do not count
-    for instruction in function.instructions:
+    for instruction in function.nodes:
         below = max(depth[o] for o in instruction.operands if isinstance(o, int))
         depth.append(below + (instruction.op.name not in GUARD_OPS))
     assert 1 <= len(drawn) <= 3 * 2
@@ -89,7 +89,7 @@ def test_examples_respect_the_depth_and_width_limits(example: tuple[Expression, 
 def test_examples_use_only_the_named_ops_and_guards(example: tuple[Expression, list[float]]
                                                     ) -> None:
     function, _ = example
-    assert {instruction.op.name for instruction in function.instructions} <= {
+    assert {instruction.op.name for instruction in function.nodes} <= {
         "log", "sqrt", "exp", *GUARD_OPS}
 
 
@@ -108,7 +108,7 @@ def drawn(strategy: st.SearchStrategy[tuple[Expression, list[float]]]
 
 def test_sub_expressions_are_shared() -> None:
     def shares(function: Expression) -> bool:
-        reads = Counter(o for i in function.instructions for o in i.operands
+        reads = Counter(o for i in function.nodes for o in i.operands
                         if isinstance(o, int) and o >= function.n_inputs)
         return any(count > 1 for count in reads.values())
 
@@ -218,7 +218,7 @@ def cube() -> Iterator[str]:
 
 def test_registered_ops_are_drawn_when_named(cube: str) -> None:
     function, inputs = find(expressions(ops=[cube, "tanh"]),
-                            lambda example: any(i.op.name == cube for i in example[0].instructions),
+                            lambda example: any(i.op.name == cube for i in example[0].nodes),
                             settings=settings(database=None))
     gradcheck(function, inputs, order=2)
 
@@ -226,7 +226,7 @@ def test_registered_ops_are_drawn_when_named(cube: str) -> None:
 def test_registered_ops_are_not_drawn_unless_named(cube: str) -> None:
     @given(expressions(max_depth=2))
     def draws_only_builtins(example: tuple[Expression, list[float]]) -> None:
-        assert all(i.op.name in BUILTIN_OPS for i in example[0].instructions)
+        assert all(i.op.name in BUILTIN_OPS for i in example[0].nodes)
 
     draws_only_builtins()
     assert cube in OPS

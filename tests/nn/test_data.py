@@ -1,4 +1,5 @@
-"""nn.data: toy data sets, IDX/MNIST reading from files the tests write, splitting, batches."""
+"""nn.data: toy data sets, IDX/MNIST reading from files the tests write (large gzip files read in
+little memory, corrupt and truncated ones refused by name), splitting, batches."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import gzip
 import math
 import struct
 import sys
+import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+import nn
 from nn import data
 
 # ------------------------------------------------------------------------------ toy data sets
@@ -274,3 +279,92 @@ def test_read_idx_rejects_bytes_after_the_data(tmp_path: Path):
     path.write_bytes(idx_labels(LABELS) + b"\x00")
     with pytest.raises(ValueError, match="1 bytes after the data"):
         data.read_idx(path)
+
+
+Result = TypeVar("Result")
+
+
+def traced_peak(run: Callable[[], Result]) -> tuple[Result, int]:
+    """``run()`` under tracemalloc: its result and the peak memory it allocated."""
+    tracemalloc.start()
+    try:
+        result = run()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+def gzip_members_of_zeros(path: Path, header: bytes, mebibytes: int) -> None:
+    """A gzip file whose content is ``header`` then ``mebibytes`` MiB of zeros, written as one
+    member per MiB (RFC 1952 allows many members; their contents are concatenated), so a file
+    expanding to hundreds of MiB takes milliseconds to write."""
+    block = gzip.compress(bytes(1 << 20))
+    with path.open("wb") as stream:
+        stream.write(gzip.compress(header))
+        for _ in range(mebibytes):
+            stream.write(block)
+
+
+def idx_header(type_code: int, *shape: int) -> bytes:
+    return bytes([0, 0, type_code, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
+
+
+#: 262,144 images of 28 x 28 bytes are exactly 196 MiB (262,144 * 784 = 196 * 2**20).
+LARGE_COUNT, LARGE_MEBIBYTES = 262_144, 196
+
+
+#: Reading one image may take one read chunk (1 MiB) and small change, nowhere near 196 MiB.
+STREAMING_BOUND = 4 << 20
+
+
+def test_read_idx_with_a_limit_decompresses_only_what_it_needs(tmp_path: Path) -> None:
+    path = tmp_path / "images.gz"
+    gzip_members_of_zeros(path, idx_header(0x08, LARGE_COUNT, 28, 28), LARGE_MEBIBYTES)
+    (shape, values), peak = traced_peak(lambda: nn.data.read_idx(path, limit=1))
+    assert shape == [1, 28, 28]
+    assert values == [0] * 784
+    assert peak < STREAMING_BOUND
+
+
+def test_load_mnist_with_a_limit_reads_large_gzip_files_in_little_memory(tmp_path: Path) -> None:
+    gzip_members_of_zeros(tmp_path / "train-images-idx3-ubyte.gz",
+                          idx_header(0x08, LARGE_COUNT, 28, 28), LARGE_MEBIBYTES)
+    labels = idx_header(0x08, LARGE_COUNT) + bytes(range(10)) * (LARGE_COUNT // 10) + bytes(4)
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels))
+    (X, y), peak = traced_peak(lambda: nn.data.load_mnist(tmp_path, limit=3))
+    assert y == [0, 1, 2]
+    assert [len(image) for image in X] == [784] * 3
+    assert peak < STREAMING_BOUND
+
+
+#: A gzip header (RFC 1952: magic, deflate, no flags, no time, no extra flags, unknown OS)
+#: followed by a deflate block of the reserved type 3 (RFC 1951 3.2.3: BFINAL=1, BTYPE=11),
+#: which zlib refuses as "invalid block type".
+CORRUPT_GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"\x07" + bytes(40)
+
+
+def test_a_corrupt_gzip_body_is_a_value_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(CORRUPT_GZIP)
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz: corrupt or truncated "
+                                         "gzip file"):
+        nn.data.read_idx(path)
+
+
+def test_a_gzip_file_cut_inside_the_items_asked_for_is_a_value_error(tmp_path: Path) -> None:
+    path = tmp_path / "labels.gz"
+    packed = gzip.compress(idx_header(0x08, 1000) + bytes(1000))
+    path.write_bytes(packed[: len(packed) - 12])  # the trailer and the last compressed bytes
+    with pytest.raises(ValueError, match=r"labels\.gz: corrupt or truncated gzip file"):
+        nn.data.read_idx(path, limit=1000)
+
+
+def test_a_header_claiming_more_items_than_the_file_holds_is_refused_by_length(
+    tmp_path: Path
+) -> None:
+    # 4 bytes of magic number, 4 of size, then 3 of the 4,000,000,000 labels claimed
+    path = tmp_path / "labels"
+    path.write_bytes(idx_header(0x08, 4_000_000_000) + bytes(3))
+    with pytest.raises(ValueError, match="needs 4000000008 bytes, the file has 11"):
+        nn.data.read_idx(path)

@@ -3,7 +3,7 @@ convergence on a convex problem, state round trips, and learning-rate schedules.
 
 The hand computations minimise f(theta) = theta**2 from theta = 1, so the gradient is 2*theta.
 Each step's arithmetic is spelt out below from the published update (PyTorch's algorithm boxes,
-quoted in nn/optim.py's docstrings), independently of the code under test.
+quoted in the docstrings of nn/optim/), independently of the code under test.
 """
 
 from __future__ import annotations

@@ -1,16 +1,28 @@
-"""Model files: versioned JSON, bit-exact round trips, atomic writes, clear errors for bad files."""
+"""Model files: versioned JSON, bit-exact round trips, atomic writes, clear errors for bad files
+(a small file asking for a huge model is refused before it is built), numpy numbers in a state,
+non-finite weights refused on save.
+
+Every expected parameter count is worked out by hand from the layer shapes: a neuron with ``n``
+inputs has ``n`` weights and a bias; a convolution has ``out * (in * kernel area + 1)``.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import pickle
 import random
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
+import numpy as np
 import pytest
 
 import nn
+from autograd import Value
 from nn.module import Module
 
 
@@ -281,3 +293,202 @@ def test_a_single_layer_mlp_round_trips(tmp_path: Path) -> None:
     model.save(tmp_path / "model.json")
     loaded = nn.MLP.load(tmp_path / "model.json")
     assert repr(loaded) == repr(model) and loaded.state_dict() == model.state_dict()
+
+
+Result = TypeVar("Result")
+
+
+#: A file asking for a huge model must be refused before anything that size is allocated.
+MEMORY_BOUND = 2_000_000  # bytes
+
+
+def write_model(path: Path, architecture: dict[str, Any], parameters: dict[str, Any]) -> None:
+    document = {"format": "chainrule.model", "version": 1, "architecture": architecture,
+                "parameters": parameters}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def traced_peak(run: Callable[[], Result]) -> tuple[Result, int]:
+    """``run()`` under tracemalloc: its result and the peak memory it allocated."""
+    tracemalloc.start()
+    try:
+        result = run()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+def peak_bytes_while_loading(path: Path) -> tuple[int, BaseException | None]:
+    """Load ``path`` under tracemalloc; the peak memory and the exception it raised (if any)."""
+
+    def load() -> BaseException | None:
+        try:
+            Module.load(path)
+        except ValueError as error:
+            return error
+        return None
+
+    raised, peak = traced_peak(load)
+    return peak, raised
+
+
+HUGE = {
+    # name: (architecture, parameters it implies, worked out by hand)
+    "MLP": ({"class": "MLP", "config": {"nin": 1_000_000, "nouts": [1]}}, 1_000_001),
+    "Layer": ({"class": "Layer", "config": {"nin": 1000, "nout": 1000}}, 1_001_000),
+    "Neuron": ({"class": "Neuron", "config": {"nin": 2_000_000}}, 2_000_001),
+    "Neuron without bias": (
+        {"class": "Neuron", "config": {"nin": 2_000_000, "bias": False}}, 2_000_000),
+    "Conv2d channels": (
+        {"class": "Conv2d", "config": {"in_channels": 300, "out_channels": 300,
+                                       "kernel_size": 3}}, 300 * (300 * 9 + 1)),
+    "Conv2d kernel": (
+        {"class": "Conv2d", "config": {"in_channels": 1, "out_channels": 1,
+                                       "kernel_size": [1000, 1000]}}, 1_000_001),
+    "Sequential": (
+        {"class": "Sequential", "config": {"modules": [
+            {"class": "Flatten", "config": {}},
+            {"class": "MLP", "config": {"nin": 500_000, "nouts": [2]}},
+        ]}}, 1_000_002),
+}
+
+
+@pytest.mark.parametrize("kind", list(HUGE))
+def test_load_refuses_a_small_file_asking_for_a_huge_model_before_building_it(
+    tmp_path: Path, kind: str
+) -> None:
+    architecture, count = HUGE[kind]
+    path = tmp_path / "bomb.json"
+    write_model(path, architecture, {"w": 0.5})
+    peak, raised = peak_bytes_while_loading(path)
+    assert isinstance(raised, ValueError)
+    assert str(raised).startswith(str(path))
+    assert f"has {count:,} parameters but the file holds 1" in str(raised)
+    assert peak < MEMORY_BOUND
+
+
+def test_load_counts_conv_and_mlp_parameters_together_in_a_sequential(tmp_path: Path) -> None:
+    # Conv2d(1, 2, 3): 2 * (1 * 9 + 1) = 20; MLP(8, [3]): 3 * (8 + 1) = 27; pools, flatten and
+    # activations have none: 47 in all
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, seed=0), nn.Activation("relu"), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.MLP(8, [3], seed=0))
+    path = tmp_path / "model.json"
+    model.save(path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["parameters"].popitem()
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="Sequential has 47 parameters but the file holds 46"):
+        Module.load(path)
+
+
+def test_load_rejects_a_count_that_is_not_an_integer_naming_the_argument(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    write_model(path, {"class": "Layer", "config": {"nin": "1e9", "nout": 1}}, {})
+    with pytest.raises(ValueError, match=r"model\.json: invalid architecture for Layer.*nin"):
+        Module.load(path)
+
+
+class Unsized(Module):
+    """A registered class that does not say how many parameters its config implies."""
+
+    def __init__(self, size: int) -> None:
+        self.w = [Value(0.0) for _ in range(size)]
+
+    def config(self) -> dict[str, Any]:
+        return {"size": len(self.w)}
+
+
+def test_a_registered_class_without_a_parameter_count_still_loads(tmp_path: Path) -> None:
+    nn.module.register(Unsized)
+    try:
+        model = Unsized(3)
+        for number, value in zip([0.25, -1.5, 4.0], model.parameters(), strict=True):
+            value.data = number
+        model.save(tmp_path / "model.json")
+        loaded = Module.load(tmp_path / "model.json")
+    finally:
+        del nn.module.REGISTRY["Unsized"]
+    assert [value.data for value in loaded.parameters()] == [0.25, -1.5, 4.0]
+
+
+def test_load_rejects_a_parameter_written_twice_naming_it_and_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    nn.MLP(1, [1], seed=0).save(path)
+    text = path.read_text(encoding="utf-8").replace(
+        '"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": 0.0, "layers.0.neurons.0.b": 5.0'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json: .*'layers\.0\.neurons\.0\.b' is written "
+                                         "twice"):
+        Module.load(path)
+
+
+def test_load_rejects_an_architecture_key_written_twice(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    nn.MLP(1, [1], seed=0).save(path)
+    text = path.read_text(encoding="utf-8").replace('"class": "MLP"',
+                                                    '"class": "MLP", "class": "Layer"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="'class' is written twice"):
+        Module.load(path)
+
+
+@pytest.mark.parametrize(
+    "number", [np.float32(0.5), np.int64(-3), np.float64(2.25), np.array(1.5)],
+    ids=["float32", "int64", "float64", "0-d array"],
+)
+def test_load_state_dict_accepts_numpy_numbers(number: Any) -> None:
+    model = nn.MLP(1, [1], seed=0)
+    model.load_state_dict({name: number for name in model.state_dict()})
+    assert [value.data for value in model.parameters()] == [float(number)] * 2
+
+
+def test_load_state_dict_rejects_a_one_element_array_naming_the_entry() -> None:
+    model = nn.MLP(1, [1], seed=0)
+    state = {"layers.0.neurons.0.w.0": np.array([1.0]), "layers.0.neurons.0.b": 0.0}
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.w.0' should be one number, got "
+                                         "ndarray"):
+        model.load_state_dict(state)
+
+
+def test_load_state_dict_rejects_a_numpy_nan_naming_the_entry() -> None:
+    model = nn.MLP(1, [1], seed=0)
+    state = {"layers.0.neurons.0.w.0": np.float32("nan"), "layers.0.neurons.0.b": 0.0}
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.w.0' is not finite"):
+        model.load_state_dict(state)
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_save_refuses_a_non_finite_weight_naming_it_and_writes_nothing(
+    tmp_path: Path, number: float
+) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.layers[1].neurons[0].w[1].data = number
+    path = tmp_path / "model.json"
+    with pytest.raises(ValueError, match=rf"parameter 'layers\.1\.neurons\.0\.w\.1' is "
+                                         rf"{number!r}"):
+        model.save(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_counts_the_other_non_finite_weights(tmp_path: Path) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    for value in model.parameters()[:3]:
+        value.data = math.nan
+    with pytest.raises(ValueError, match=r"'layers\.0\.neurons\.0\.w\.0' is nan \(and 2 more"):
+        model.save(tmp_path / "model.json")
+
+
+def test_module_save_through_a_symlink_updates_the_linked_private_file(tmp_path: Path) -> None:
+    real = tmp_path / "models" / "best.json"
+    real.parent.mkdir()
+    nn.MLP(1, [1], seed=0).save(real)
+    real.chmod(0o600)
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    model = nn.MLP(1, [1], seed=5)
+    model.save(link)
+    assert link.is_symlink()
+    assert oct(real.stat().st_mode & 0o777) == oct(0o600)
+    assert Module.load(real).state_dict() == model.state_dict()

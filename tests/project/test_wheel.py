@@ -1,4 +1,4 @@
-"""The package as a user installs it: a wheel and an sdist built from the checkout (issue 21).
+"""The package as a user installs it: a wheel and an sdist built from the checkout.
 
 ``make test`` installs chainrule in editable mode, which imports straight from the checkout and so
 hides a package left out of the wheel (``autograd/gradcheck/`` once was: ``import autograd``

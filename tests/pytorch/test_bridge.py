@@ -493,7 +493,7 @@ def test_a_non_finite_torch_weight_is_refused_naming_the_parameter() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Seams of the second review: no silent change of function, parameters or sharing
+# No silent change of function, parameters or sharing
 # --------------------------------------------------------------------------------------------
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
+from lookalikes import Float32Like, Int64Like
 
 import autograd
 import nn
-from autograd import TapeBranchError, Value, trace
+from autograd import TapeBranchError, Value, no_grad, trace
 from autograd.testing import expressions
 
 
@@ -261,3 +264,93 @@ def test_tracing_the_same_value_as_two_inputs_is_refused():
     x = Value(1.0)
     with pytest.raises(ValueError, match="input 1 is the same Value as an earlier input"):
         autograd.trace(lambda a, b: a * b, x, x)
+
+
+def _raised(action: Callable[[], Any]) -> BaseException:
+    """The exception ``action`` raises (the test fails if it raises none)."""
+    with pytest.raises(Exception) as caught:
+        action()
+    return caught.value
+
+
+def test_a_compiled_neuron_with_3072_inputs_agrees_with_the_engine() -> None:
+    from nn import Neuron
+
+    neuron = Neuron(32 * 32 * 3, activation="tanh", seed=0)
+    image = [((37 * i) % 256) / 255 for i in range(32 * 32 * 3)]
+    compiled = trace(lambda *pixels: neuron(list(pixels)), *image).compile()
+    pixels = [Value(p) for p in image]
+    out = neuron(pixels)
+    out.backward()
+    assert compiled.value_and_grad(*image) == (out.data, tuple(p.grad for p in pixels))
+
+
+@pytest.mark.parametrize("constant", [math.inf, math.nan])
+def test_a_compiled_guard_against_a_non_finite_constant_holds_on_replay(constant: float) -> None:
+    # x < inf is True and x < nan is False for every finite x; either way the branch taken is
+    # 2 * x, whose derivative is 2.
+    def f(x: Value) -> Value:
+        return 2.0 * x if x < constant or constant != constant else 3.0 * x
+
+    compiled = trace(f, 1.0).compile()
+    assert compiled.grad(5.0) == (2.0,)
+
+
+@pytest.mark.parametrize(("replay", "numbers"), [("forward", (0.5,)), ("grad", (1.0,))])
+def test_a_compiled_replay_error_names_the_tape_instruction_as_the_interpreter_does(
+    replay: str, numbers: tuple[float, ...],
+) -> None:
+    # v0 = x, v1 = the constant 1.0, v2 = v0 - v1, v3 = sqrt(v2). At x = 0.5 the forward of
+    # sqrt fails (sqrt of -0.5); at x = 1 its rule fails going back (infinite at 0).
+    tape = trace(lambda x: (x - 1.0).sqrt(), 3.0)
+    interpreted = _raised(lambda: getattr(tape, replay)(*numbers))
+    compiled = _raised(lambda: getattr(tape.compile(), replay)(*numbers))
+    assert any("tape instruction v3 = sqrt(v2)" in note for note in compiled.__notes__)
+    assert (type(compiled), str(compiled), compiled.__notes__) == (
+        type(interpreted), str(interpreted), interpreted.__notes__)
+
+
+def test_a_compiled_replay_whose_rule_fails_raises_instead_of_reusing_older_numbers() -> None:
+    # sqrt(x - 1) has the derivative 0.25 at x = 5 and none at x = 1 (sqrt's rule raises at 0).
+    tape = trace(lambda x: (x - 1.0).sqrt(), 5.0)
+    assert tape.grad(5.0) == (0.25,)
+    with pytest.raises(ZeroDivisionError, match="derivative of sqrt"):
+        tape.compile().grad(1.0)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["interpreted", "compiled"])
+def test_a_replay_raises_where_the_engine_raises_on_an_intermediate_overflow(
+    compiled: bool,
+) -> None:
+    # exp(400) ** 2 = e**800 > 1.8e308: every op is finite, the product overflows to inf.
+    def f(x: Value) -> Value:
+        return x.exp() * x.exp()
+
+    engine = _raised(lambda: f(Value(400.0)))
+    tape = trace(f, 1.0)
+    replay = tape.compile() if compiled else tape
+    error = _raised(lambda: replay.forward(400.0))
+    assert (type(error), str(error)) == (OverflowError, str(engine))
+
+
+@pytest.mark.parametrize("freeze", [
+    lambda x: x * float(x),
+    lambda x: x * x.detach(),
+    lambda x: _under_no_grad(x),
+], ids=["float(v)", "v.detach()", "an op under no_grad()"])
+def test_trace_refuses_a_number_frozen_out_of_the_graph(freeze: Callable[[Value], Value]) -> None:
+    with pytest.raises(TypeError, match="trace: .* keep it a Value .* outside the traced"):
+        trace(freeze, 2.0)
+
+
+def _under_no_grad(x: Value) -> Value:
+    with no_grad():
+        frozen = x * 3.0
+    return x * frozen
+
+
+def test_trace_and_its_replays_accept_numpy_scalars() -> None:
+    # d/dx x**2 = 2x: 6 at x = 3, 4 at x = 2; forward at 5 is 25.
+    tape = trace(lambda x: x * x, Float32Like(3.0))
+    assert tape.grad(Int64Like(2)) == (4.0,)
+    assert tape.compile().forward(Float32Like(5.0)) == 25.0

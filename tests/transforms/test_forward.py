@@ -126,8 +126,8 @@ def test_a_registered_op_works_in_jvp_through_its_table_entry(registered):
 
 def test_a_zero_direction_raises_where_backward_raises():
     # sqrt'(0) is infinite and its rule raises. backward() raises for sqrt(x) at 0 (the gradient
-    # 1 reaches sqrt), so forward mode raises too, along any direction (issue 21: the two modes
-    # give the same errors; see tests/test_mode_agreement.py)
+    # 1 reaches sqrt), so forward mode raises too, along any direction (the two modes give the
+    # same errors; see tests/transforms/test_mode_agreement.py)
     with pytest.raises(ZeroDivisionError):
         jvp(lambda x: x.sqrt(), (0.0,), (0.0,))
 

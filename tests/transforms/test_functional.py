@@ -199,3 +199,9 @@ def test_grad_over_many_nested_lists_keeps_every_nesting():
     rows = [[float(i), float(i) + 0.5] for i in range(50_000)]
     gradient = grad(lambda rs: autograd.sum(r[0] * r[1] for r in rs))(rows)  # (b, a) per row
     assert gradient == [[b, a] for a, b in rows]
+
+
+def test_grad_over_a_300000_element_list_gives_every_element_its_gradient() -> None:
+    # d/dx_i of sum_j x_j * x_j is 2 x_i; x_i = i / 1024 keeps 2 x_i exact.
+    xs = [i / 1024 for i in range(300_000)]
+    assert grad(lambda values: autograd.dot(values, values))(xs) == [2.0 * x for x in xs]

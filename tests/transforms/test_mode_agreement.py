@@ -1,6 +1,5 @@
 """Forward mode (``jacfwd``, ``jvp``) and reverse mode (``grad``) agree: the same numbers, or the
-same exception type, for the same function at the same point, domain edges included
-(issue 21, section 2).
+same exception type, for the same function at the same point, domain edges included.
 
 Reverse mode runs a node's rule only when a nonzero gradient reaches it from the output, so a
 rule that fails (sqrt's slope at 0 is infinite) is an error exactly when the output's derivative

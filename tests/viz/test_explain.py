@@ -213,3 +213,20 @@ def test_step_through_rejects_unknown_options():
     o, _ = neuron()
     with pytest.raises(TypeError, match="unknown drawing option"):
         step_through(o, colour=True)
+
+
+def _dead_relu_over_sqrt_at_zero() -> tuple[Value, Value]:
+    # relu(sqrt(0) - 1) = relu(-1) = 0 and relu'(-1) = 0: no gradient reaches sqrt, whose rule
+    # would raise at 0, so backward() succeeds with x.grad = 0.
+    x = Value(0.0, label="x")
+    return x, (x.sqrt() - 1.0).relu()
+
+
+def test_explain_at_sqrt_of_zero_behind_a_dead_relu_gives_a_zero_gradient() -> None:
+    x, root = _dead_relu_over_sqrt_at_zero()
+    assert explain(root).gradients[x] == 0.0
+
+
+def test_step_through_at_sqrt_of_zero_behind_a_dead_relu_has_the_seed_and_the_relu_step() -> None:
+    x, root = _dead_relu_over_sqrt_at_zero()
+    assert len(step_through(root)) == 2  # the seed, then relu passing 0 on; nothing after

@@ -1,21 +1,17 @@
-"""What a new user meets first (issue 11): the version, the license, type hints, a missing test
-dependency, and what ``make`` says and runs.
+"""The optional packages: a missing one is an ImportError naming the extra to install (from an
+index and from a checkout), and each extra of pyproject.toml holds what the demo and the
+notebooks need.
 
-The Makefile tests run ``make`` on the real Makefile with a scratch virtual-environment folder
-and stand-ins for the programs it calls (``python``, ``id``), so nothing is installed.
+chainrule is not on a package index yet: every message that names an extra also says how to
+install it from a checkout.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import importlib.metadata
-import importlib.resources
 import json
-import os
 import re
-import stat
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -25,30 +21,6 @@ import pytest
 import autograd
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_the_version_has_one_source_shared_by_the_package_and_its_metadata() -> None:
-    assert autograd.__version__ == "0.2.0"
-    assert importlib.metadata.version("chainrule") == autograd.__version__
-
-
-def test_the_installed_metadata_gives_the_license_as_an_spdx_expression_with_its_file() -> None:
-    metadata = importlib.metadata.metadata("chainrule")
-    assert metadata["License-Expression"] == "MIT"
-    assert "LICENSE" in metadata.get_all("License-File")
-
-
-def test_the_license_file_is_mit_for_the_chainrule_developers() -> None:
-    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert text.startswith("MIT License\n")
-    assert "Copyright (c) 2026 the chainrule developers" in text
-    assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in text
-
-
-@pytest.mark.parametrize("package", ["autograd", "nn"])
-def test_each_package_is_marked_as_typed(package: str) -> None:
-    # PEP 561: the empty marker file tells type checkers to read the package's own hints
-    assert importlib.resources.files(package).joinpath("py.typed").is_file()
 
 
 def test_autograd_testing_without_hypothesis_names_the_extra_to_install(
@@ -61,12 +33,6 @@ def test_autograd_testing_without_hypothesis_names_the_extra_to_install(
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[testing\]'") as caught:
         importlib.import_module("autograd.testing")
     assert type(caught.value) is ImportError  # not a bare ModuleNotFoundError from hypothesis
-
-
-# ------------------------------------------------------------- a missing optional package
-
-# chainrule is not on a package index yet: every message that names an extra also says how to
-# install it from a checkout.
 
 
 def block(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
@@ -126,63 +92,9 @@ def test_the_readme_says_how_to_install_each_extra_it_names_from_a_checkout() ->
         assert f"pip install -e '.[{extra}]'" in text, f"the README never shows '.[{extra}]'"
 
 
-# ----------------------------------------------------------------------------------- make
-
-
-def stand_in(folder: Path, name: str, script: str) -> Path:
-    """An executable shell script ``folder/name``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return path
-
-
-def make(*arguments: str, path_first: Path | None = None) -> str:
-    """Run ``make`` in the repository; its standard output (stderr joined)."""
-    environment = dict(os.environ)
-    if path_first is not None:
-        environment["PATH"] = f"{path_first}{os.pathsep}{environment['PATH']}"
-    finished = subprocess.run(["make", "--no-print-directory", *arguments], cwd=ROOT,
-                              env=environment, capture_output=True, text=True, check=True)
-    return finished.stdout + finished.stderr
-
-
-def scratch_venv(tmp_path: Path) -> Path:
-    """A scratch ``.venv`` whose python runs ``-c`` code with this interpreter and logs
-    ``-m pip`` calls instead of installing."""
-    venv = tmp_path / "venv"
-    stand_in(venv / "bin", "python",
-             f'if [ "$1" = "-m" ]; then echo "RAN $*"; exit 0; fi\nexec {sys.executable} "$@"\n')
-    return venv
-
-
-def test_make_says_what_an_extra_installs_before_pip_runs(tmp_path: Path) -> None:
-    venv = scratch_venv(tmp_path)
-    printed = make(f"VENV={venv}", f"{venv}/.installed-testing")
-    announced = printed.index("Installing chainrule with its 'testing' extra")
-    assert "hypothesis>=6.100" in printed[announced:printed.index("RAN -m pip install")]
-    assert (venv / ".installed-testing").exists()
-
-
-@pytest.mark.parametrize(("user_id", "allowed"), [("0", True), ("1000", False)],
-                         ids=["root", "a user"])
-def test_make_notebook_passes_allow_root_only_as_root(
-    tmp_path: Path, user_id: str, allowed: bool
-) -> None:
-    venv = scratch_venv(tmp_path)
-    (venv / ".installed-notebooks").touch()  # newer than pyproject.toml: nothing to install
-    programs = tmp_path / "programs"
-    stand_in(programs, "id", f"echo {user_id}\n")
-    printed = make("-n", f"VENV={venv}", "notebook", path_first=programs)
-    command = next(line for line in printed.splitlines() if "jupyter notebook" in line)
-    assert ("--allow-root" in command) is allowed
-
-
-# ------------------------------------------------------------- what make demo / notebook install
-
 #: Distribution names of the import names that differ from them.
 DISTRIBUTION_OF = {"sklearn": "scikit-learn"}
+
 
 #: What the code uses through chainrule and the optional package each use needs.
 NEEDED_THROUGH_CHAINRULE = {
@@ -196,6 +108,7 @@ NEEDED_THROUGH_CHAINRULE = {
     "torch": r"to_torch|from_torch|compare_with_torch",
     "numpy": r"\.vmap\(|compile=True",
 }
+
 
 def extra(name: str) -> set[str]:
     """The distributions an extra of pyproject.toml lists, by name."""
@@ -244,10 +157,3 @@ def test_the_notebooks_extra_holds_everything_a_notebook_needs(path: Path) -> No
     missing = needed_by(*notebook_cells(path)) - extra("notebooks")
     assert not missing, f"{path.name} needs {sorted(missing)}, not in the notebooks extra"
     assert {"jupyter", "ipykernel"} <= extra("notebooks")
-
-
-def test_make_demo_installs_the_demo_extra_only(tmp_path: Path) -> None:
-    venv = scratch_venv(tmp_path)
-    printed = make("-n", f"VENV={venv}", "demo")
-    installs = [line for line in printed.splitlines() if "pip install" in line and "-e" in line]
-    assert installs == [f'{venv}/bin/python -m pip install -q -e ".[demo]"']
