@@ -350,7 +350,7 @@ class BatchedTape:
 
     def _noted(self, error: BaseException, instruction: Instruction, row: int) -> BaseException:
         error.add_note(f"in row {row} of the batch, at tape instruction "
-                       f"{self.tape._line(instruction.output)}")
+                       f"{self.tape.line(instruction.output)}")
         return error
 
 

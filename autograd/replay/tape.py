@@ -265,7 +265,7 @@ class Tape:
         for instruction in self.instructions:
             parents = tuple(slots[slot] for slot in instruction.inputs)
             slots.append(Slot(instruction.op, parents, instruction.label,
-                               f"tape instruction {self._line(instruction.output)}"))
+                               f"tape instruction {self.line(instruction.output)}"))
         self._slots = slots
         self._interior = slots[first:]
         placed = self._guards_by_slot()
@@ -427,7 +427,9 @@ class Tape:
         first = self.inputs + len(self.parameters)
         return value, [slot.grad for slot in self._slots[:first]]
 
-    def _line(self, slot: int) -> str:
+    def line(self, slot: int) -> str:
+        """Slot ``slot`` as the printout names it: ``v3``, or ``v7 = v3 * v5`` for an instruction
+        (what an error note says the failing instruction is)."""
         first = self.inputs + len(self.parameters)
         if slot < first:
             return f"v{slot}"
