@@ -27,8 +27,9 @@ An op without an array form (a custom op registered without one) cannot be batch
 :meth:`Tape.vmap` raises ``NotImplementedError`` naming it (replay such a tape row by row
 with :meth:`Tape.forward` / :meth:`Tape.compile` instead).
 
-numpy is imported here and in :mod:`autograd.replay.batched_nodes` only: ``pip install
-'chainrule[batched]'`` (from a checkout: ``pip install -e '.[batched]'``).
+numpy is imported by :mod:`autograd.replay.batched_nodes` (which says what to install when it is
+missing: ``pip install 'chainrule[batched]'``, from a checkout ``pip install -e '.[batched]'``)
+and used here through it.
 """
 
 from __future__ import annotations
@@ -36,14 +37,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-try:
-    import numpy as np
-except ImportError:  # numpy is optional: only the batched replay needs it
-    raise ImportError(
-        "Tape.vmap (the batched replay) needs numpy: pip install 'chainrule[batched]' "
-        "(from a checkout: pip install -e '.[batched]'; or: pip install numpy)"
-    ) from None
 
 from ..core.backprop import sweep
 from ..core.modes import ANOMALY_DETECTION
@@ -60,6 +53,7 @@ from .batched_nodes import (
     as_gradient,
     entry_at,
     input_gradient,
+    np,
 )
 from .program import COMPARE, Instruction, Slot, branch_error
 

@@ -8,8 +8,9 @@ an n-ary op over the rows of one stack, :class:`Matmul` a layer of affine (or do
 as ``W @ X + b``; :class:`Pick`, :class:`Parameter` and :class:`Gather` move rows between nodes.
 :class:`Builder` turns a tape's instructions into these nodes, stacking what can run together.
 
-numpy is imported here and in :mod:`autograd.replay.batched` only: ``pip install
-'chainrule[batched]'`` (from a checkout: ``pip install -e '.[batched]'``).
+numpy is imported here, for both batched modules (:mod:`autograd.replay.batched` takes ``np`` from
+this one), and only here: ``pip install 'chainrule[batched]'`` (from a checkout: ``pip install -e
+'.[batched]'``).
 """
 
 from __future__ import annotations

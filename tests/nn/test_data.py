@@ -7,13 +7,11 @@ import gzip
 import math
 import struct
 import sys
-import tracemalloc
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
+from memory import traced_peak
 
 import nn
 from nn import data
@@ -281,18 +279,8 @@ def test_read_idx_rejects_bytes_after_the_data(tmp_path: Path):
         data.read_idx(path)
 
 
-Result = TypeVar("Result")
 
 
-def traced_peak(run: Callable[[], Result]) -> tuple[Result, int]:
-    """``run()`` under tracemalloc: its result and the peak memory it allocated."""
-    tracemalloc.start()
-    try:
-        result = run()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, peak
 
 
 def gzip_members_of_zeros(path: Path, header: bytes, mebibytes: int) -> None:

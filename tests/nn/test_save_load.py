@@ -13,13 +13,12 @@ import math
 import os
 import pickle
 import random
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pytest
+from memory import traced_peak
 
 import nn
 from autograd import Value
@@ -295,7 +294,6 @@ def test_a_single_layer_mlp_round_trips(tmp_path: Path) -> None:
     assert repr(loaded) == repr(model) and loaded.state_dict() == model.state_dict()
 
 
-Result = TypeVar("Result")
 
 
 #: A file asking for a huge model must be refused before anything that size is allocated.
@@ -308,15 +306,6 @@ def write_model(path: Path, architecture: dict[str, Any], parameters: dict[str, 
     path.write_text(json.dumps(document), encoding="utf-8")
 
 
-def traced_peak(run: Callable[[], Result]) -> tuple[Result, int]:
-    """``run()`` under tracemalloc: its result and the peak memory it allocated."""
-    tracemalloc.start()
-    try:
-        result = run()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, peak
 
 
 def peak_bytes_while_loading(path: Path) -> tuple[int, BaseException | None]:

@@ -16,28 +16,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browsers import CHROMEDRIVER, CHROMIUM, chromium
 from graphs import neuron
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 import nn
 from autograd import Value
 from autograd import sum as value_sum
 from autograd.viz import save_html
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-from selenium import webdriver  # noqa: E402 - the dev extra installs selenium
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     # CI (and make test) installs them with scripts/ensure-system-packages --with-browser, so
@@ -47,26 +41,10 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         raise RuntimeError(f"CI: {message} --with-browser")
     pytest.skip(message, allow_module_level=True)
 
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1400,1000"]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless chromium for every test here, with a fresh profile."""
-    profile = tempfile.mkdtemp(prefix="chainrule-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    yield from chromium()
 
 
 def open_page(browser: Any, path: Path) -> None:

@@ -26,8 +26,7 @@ PACKAGES = ("autograd", "nn")
 #: Where each optional package may be imported (a module path, or a folder ending in "/").
 OPTIONAL = {
     "graphviz": ("autograd/viz/", "nn/network_view.py"),
-    "numpy": ("autograd/replay/batched.py", "autograd/replay/batched_nodes.py",
-              "nn/batch_replay.py"),
+    "numpy": ("autograd/replay/batched_nodes.py", "nn/batch_replay.py"),
     "torch": ("autograd/pytorch/", "nn/bridge.py"),
     "sympy": ("autograd/transforms/symbolic.py",),
     "hypothesis": ("autograd/testing.py",),

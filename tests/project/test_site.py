@@ -16,8 +16,6 @@ import http.server
 import json
 import math
 import re
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,8 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browsers import chromium
 from selenium.webdriver.common.by import By
 
 import autograd
@@ -37,16 +34,11 @@ from autograd import Value
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
 if not (SITE / "playground" / "index.html").is_file():
     raise RuntimeError("site/ is not built: run `make site` first (make test does)")
 
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1400,1000",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+#: Every host but the loopback one is unresolvable: nothing can be fetched from elsewhere.
+BLOCK_OTHER_HOSTS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 # Only correctly rounded operations (+ - * /, sqrt, relu, abs): IEEE 754 fixes their results, so
 # CPython compiled to WebAssembly must give the native numbers bit for bit.
@@ -221,31 +213,16 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
-def chromium() -> Iterator[Any]:
-    profile = tempfile.mkdtemp(prefix="chainrule-site-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """The playground's chromium: it stays on the playground page for the whole module."""
-    yield from chromium()
+    yield from chromium(BLOCK_OTHER_HOSTS)
 
 
 @pytest.fixture(scope="module")
 def reader() -> Iterator[Any]:
     """A second chromium for the site's other pages."""
-    yield from chromium()
+    yield from chromium(BLOCK_OTHER_HOSTS)
 
 
 def wait_for(browser: Any, script: str, *args: Any, seconds: float = 120.0) -> Any:
