@@ -60,7 +60,8 @@ MISSING = {
                          lambda mp: fresh_import(mp, "autograd.testing")),
     "to_sympy": ("sympy", "symbolic", lambda mp: autograd.to_sympy(autograd.Value(1.0, label="x"))),
     "Tape.vmap": ("numpy", "batched",
-                  lambda mp: (mp.delitem(sys.modules, "autograd.replay.batched_nodes", raising=False),
+                  lambda mp: (mp.delitem(sys.modules, "autograd.replay.batched_nodes",
+                                         raising=False),
                               fresh_import(mp, "autograd.replay.batched"))),
     "nn.to_torch": ("torch", "torch",
                     lambda mp: importlib.import_module("nn").to_torch(
