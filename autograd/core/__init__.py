@@ -15,11 +15,13 @@ Read it in this order:
    the pages): the same sort and sweep as the textbook, with its bookkeeping kept in the nodes'
    own ``grad`` slots, each speed-up explained where it is.
 
-Then the helpers: ``modes.py`` (``no_grad``, ``detect_anomaly``), ``functions.py`` (``sum``,
-``dot``, ``softmax`` and the other n-ary functions), ``custom.py`` (``register_op``),
-``engines.py`` and ``dispatch.py`` (how another engine's scalars, such as forward mode's Duals or
-torch tensors, take an op), ``numbers.py`` (what counts as a number) and ``naming.py`` (how a
-node, an op or a number is written in tables and pictures).
+Then the helpers: ``ownership.py`` (which pass owns which nodes, so passes in two threads or
+a pass inside a rule never clash), ``failures.py`` (what a failing rule says), ``modes.py``
+(``no_grad``, ``detect_anomaly``), ``functions.py`` (``sum``, ``dot``, ``softmax`` and the other
+n-ary functions), ``custom.py`` (``register_op``), ``engines.py`` and ``dispatch.py`` (how another
+engine's scalars, such as forward mode's Duals or torch tensors, take an op), ``numbers.py`` (what
+counts as a number) and ``naming.py`` (how a node, an op or a number is written in tables and
+pictures).
 
 Nothing here imports anything outside this folder or the standard library; the layers above
 (``autograd.transforms``, ``autograd.replay``, ``autograd.viz``, ...) reach down into it.
