@@ -62,7 +62,7 @@ def backward(root: Any, seed: float = 1.0) -> None:
             if contribution:  # the chain rule: add this path's share to the input's gradient
                 grads[parent] = grads.get(parent, 0.0) + contribution
     for node in order:  # only now, when every rule has succeeded, write the results
-        if node.op is None:
-            node.grad = node.grad + grads[node] if node in grads else node.grad
-        else:
-            node.grad = grads.get(node, 0.0)
+        if node.op is not None:
+            node.grad = grads.get(node, 0.0)  # an interior node: this pass's gradient
+        elif node in grads:
+            node.grad = node.grad + grads[node]  # a leaf: add it to what the leaf held
