@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from numbers import Real
+from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from . import backprop as graph
@@ -532,6 +533,56 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
             raise _non_finite(op, nodes, data)
         outputs.append(_record(op, nodes, data))
     return outputs
+
+
+def apply_rows(op: Op, heads: Sequence[tuple[Value, ...]],
+               shared: Sequence[Value | Number]) -> list[Value]:
+    """:func:`apply_shared` for heads the caller knows to hold exact Values: a layer's nodes.
+
+    ``nn.Layer`` keeps each neuron's weights and bias as one tuple per neuron (its weight heads,
+    checked once and cached until a weight is replaced), so nothing of a head is converted or
+    type-checked here: each node reads its head's numbers, computes its number exactly as the
+    table's forward does (for the engine's own ``affine`` and ``dot``, inline, with the same
+    products added in the same order from the same start) and is recorded in the same loop.
+    Any other op, or a table entry registered again under those names, goes through
+    :func:`apply_shared`.
+
+    Raises:
+        TypeError: a shared operand is neither a Value nor a number.
+        OverflowError / ValueError: a node's number is infinite / NaN (naming the op and inputs).
+    """
+    if op is not _AFFINE and op is not _DOT:
+        return apply_shared(op, heads, shared)
+    tail = _as_nodes(op, shared)
+    tail_data = [node.data for node in tail]
+    recording = _grad_enabled()
+    if not recording and heads:
+        _not_recorded(op, heads[0] + tail)
+    bias = op is _AFFINE
+    outputs: list[Value] = []
+    append = outputs.append
+    for head in heads:
+        numbers = [node.data for node in head]
+        # _affine and _dot: sum(map(mul, weights, inputs), start), start the bias or 0.0
+        data = sum(map(mul, numbers, tail_data), numbers[-1] if bias else 0.0)
+        if data - data != 0.0:  # inf or nan
+            raise _non_finite(op, head + tail, data)
+        out = _new_object(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if recording:
+            out.parents = head + tail
+            out.op = op
+        else:
+            out.parents = ()
+            out.op = None
+        append(out)
+    return outputs
+
+
+_AFFINE = OPS["affine"]  # the engine's own entries, which apply_rows computes inline
+_DOT = OPS["dot"]
 
 
 #: The methods made from the table: method name, op name, docstring (``""`` for an operator).
