@@ -1,0 +1,55 @@
+"""The sweep's n-ary nodes: ``affine``, ``dot`` and ``sum`` give the gradients their rules give.
+
+The backward core applies these three rules in place (one product and one addition per edge);
+these tests pin what that must keep: the numbers of the rules (worked out by hand), operands that
+appear twice, zero contributions, and an entry registered again under one of the names, whose own
+rule must run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import autograd
+from autograd import Value
+from autograd.ops import OPS, register
+
+
+def test_affine_gives_each_weight_its_input_the_bias_one_and_each_input_its_weight() -> None:
+    w1, w2, b, x1, x2 = (Value(n) for n in (2.0, -3.0, 0.5, 4.0, 0.0))
+    out = autograd.dot([w1, w2], [x1, x2], bias=b)  # 2*4 - 3*0 + 0.5 = 8.5
+    assert out.data == 8.5
+    (3.0 * out).backward()
+    assert [w1.grad, w2.grad, b.grad, x1.grad, x2.grad] == [12.0, 0.0, 3.0, 6.0, -9.0]
+
+
+def test_an_operand_used_twice_gets_both_contributions() -> None:
+    x = Value(3.0)
+    y = Value(5.0)
+    out = autograd.dot([x, y], [x, x])  # x*x + y*x: d/dx = 2x + y = 11, d/dy = x = 3
+    out.backward()
+    assert (x.grad, y.grad) == (11.0, 3.0)
+    total = autograd.sum([x, x, y])  # d/dx = 2, d/dy = 1, added to what the leaves held
+    total.backward()
+    assert (x.grad, y.grad) == (13.0, 4.0)
+
+
+def test_an_entry_registered_again_under_the_name_runs_its_own_rule() -> None:
+    original = OPS["dot"]
+
+    def tripled(grad: Any, out: Any, *operands: Any) -> tuple[Any, ...]:
+        return tuple(3.0 * c for c in original.rule(grad, out, *operands))
+
+    register(dataclasses.replace(original, rule=tripled))
+    try:
+        w, x = Value(2.0), Value(5.0)
+        a, c = Value(1.0), Value(1.0)
+        out = autograd.dot([w, a], [x, c])  # 2*5 + 1*1
+        out.backward()
+        assert (w.grad, x.grad) == (15.0, 6.0)  # 3 * 5, 3 * 2
+    finally:
+        register(original)
+    w.grad = x.grad = 0.0
+    autograd.dot([w, a], [x, c]).backward()
+    assert (w.grad, x.grad) == (5.0, 2.0)
