@@ -96,13 +96,16 @@ def backward(
         shared = wait_for_slots(root_list)
         marks = _marks_for(shared)
         saved: dict[Any, Any] | None = {} if shared else None
-        order = _sort(root_list, leaves, saved, marks=marks)
+        # A re-entrant pass keeps every leaf in ``leaves`` (its bookkeeping needs them all).
+        zeros: list[Any] | None = None if shared else []
+        order = _sort(root_list, leaves, saved, marks=marks, zeros=zeros)
         keepers = ownership.keepers(shared) if shared else {}
-        work = start(Pass(order, leaves))
+        work = start(Pass(order, leaves, zeros or ()))
     try:
         accumulate = ({leaf: grad for leaf, grad in leaves.items() if leaf not in keepers}
                       if keepers else leaves)
-        _seed_and_sweep(order, pairs, create_graph, accumulate=accumulate, done=marks[1])
+        _seed_and_sweep(order, pairs, create_graph, accumulate=accumulate, zeros=zeros,
+                        done=marks[1])
         for leaf, kept in keepers.items():  # (only in a re-entrant pass)
             if leaf in leaves:
                 gradient, leaf.grad = leaf.grad, leaves[leaf]
@@ -111,6 +114,8 @@ def backward(
     except BaseException:
         for node in order:
             node.grad = 0.0
+        for leaf in zeros or ():
+            leaf.grad = 0.0
         for leaf, grad in leaves.items():
             leaf.grad = grad
         raise
@@ -316,12 +321,14 @@ def _add(node: Any, gradient: Any) -> None:
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
                     observer: Observer | None = None,
-                    accumulate: dict[Any, Any] | None = None, *, done: _Mark) -> None:
+                    accumulate: dict[Any, Any] | None = None, *, done: _Mark,
+                    zeros: list[Any] | None = None) -> None:
     """Add each root's seed to its slot and sweep (the caller owns the slots and cleans up).
 
     The leaves' slots start the sweep at 0.0 (a mark), so after it each holds the gradient of
     this pass alone; each leaf of ``accumulate`` (mapped to its ``grad`` before) then gets
-    ``previous + gradient`` (PyTorch's accumulation: the pass's total is added once).
+    ``previous + gradient`` (PyTorch's accumulation: the pass's total is added once), and each
+    leaf of ``zeros`` (whose gradient was zero before) keeps this pass's gradient, or 0.0.
     """
     for root, seed in pairs:
         _add(root, seed)
@@ -335,6 +342,9 @@ def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph
                 leaf.grad = previous
             elif previous:  # a float 0.0 is replaced, so no ``0.0 + g`` node is recorded
                 leaf.grad = previous + gradient
+        for leaf in zeros or ():
+            if leaf.grad is done:
+                leaf.grad = 0.0
     finally:
         if token is not None:
             GRAD_ENABLED.reset(token)
@@ -412,7 +422,8 @@ def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
 
 
 def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
-          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS) -> list[Any]:
+          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS,
+          zeros: list[Any] | None = None) -> list[Any]:
     """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
 
     Depth-first on one plain stack: a node is opened (put back with its parents above it,
@@ -426,6 +437,8 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
         leaves: receives every leaf reached, mapped to its ``grad`` before the sort marked it
             sorted too (so each is met once), in the order first reached; the caller restores
             or accumulates them. (Unused when ``listed`` is given: leaves are not marked then.)
+        zeros: if given, receives instead each leaf whose ``grad`` was zero (falsy), so that
+            ``leaves`` holds only the gradients worth restoring.
         saved: if given, receives each interior node's ``grad`` before it was marked.
         listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
             when the search first reaches it, and collected in this set.
@@ -436,6 +449,7 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
     order: list[Any] = []
     append = order.append
     kept = leaves
+    keep_zero = None if zeros is None else zeros.append
     opened, done = marks
     stack: list[Any] = []
     node = None
@@ -443,7 +457,10 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
         for root in roots:
             if not root.parents:  # a leaf root
                 if root.grad is not done:
-                    kept[root] = root.grad
+                    if root.grad or keep_zero is None:
+                        kept[root] = root.grad
+                    else:
+                        keep_zero(root)
                     root.grad = done
                 continue
             stack = [root]
@@ -468,12 +485,19 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
                             if parent.parents:
                                 push(parent)
                             else:
-                                kept[parent] = parent.grad
+                                grad = parent.grad
+                                if grad or keep_zero is None:
+                                    kept[parent] = grad
+                                else:
+                                    keep_zero(parent)
                                 parent.grad = done
     except BaseException:  # a KeyboardInterrupt, a node that fails to read: leave no mark
         _unmark([*order, *stack, node], kept, saved, marks)
+        for leaf in zeros or ():
+            leaf.grad = 0.0
         raise
     return order
+
 
 
 def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None,
