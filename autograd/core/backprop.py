@@ -22,10 +22,12 @@ test holds the two equal bit for bit. Everything that walks a graph goes through
 Two things differ from the textbook, both for speed, both explained once where they are: the
 gradients flow through the nodes' own ``grad`` slots rather than a dict (an attribute read and
 write is the cheapest store Python has), and the sort marks nodes in those slots rather than in a
-visited set ("speed: the sort", at the end of this file); the sweep is unrolled for the one- and
-two-input nodes that most graphs are made of. The errors a rule raises keep their own type and
-message, with context added (:mod:`autograd.core.failures`). Several passes may run at once (two
-threads, or a pass inside a rule of another): :mod:`autograd.core.ownership` keeps them apart.
+visited set ("speed: the sort", near the end of this file); the sweep is unrolled for the one- and
+two-input nodes that most graphs are made of, and applies the engine's own ``affine``, ``dot`` and
+``sum`` rules in place ("speed: the n-ary rules inline", at the end). The errors a rule raises
+keep their own type and message, with context added (:mod:`autograd.core.failures`). Several
+passes may run at once (two threads, or a pass inside a rule of another):
+:mod:`autograd.core.ownership` keeps them apart.
 """
 
 from __future__ import annotations
@@ -403,6 +405,25 @@ def _as_roots(roots: Any) -> list[Any]:
 # ends, so nobody outside sees one. A pass started inside a rule of a pass over some of the same
 # nodes (see autograd/core/ownership.py) sorts with two marks of its own, so that it never takes
 # the paused pass's marks for its own.
+#
+# Leaves are marked too, so a weight used by every example is met once, and remembered once for
+# all-or-nothing; but only a leaf whose gradient is not zero needs its previous gradient kept (in
+# a dict). The others, the constant leaves a chain like ``x = 0.0001 + 1.0001 * x`` makes by the
+# million and the parameters after ``zero_grad()``, go to a plain list, one pointer each, just so
+# their marks can be cleaned.
+#
+# Why the sort walks the whole graph, even the parts no gradient will reach (most of a training
+# step's graph: the examples past the hinge's margin, the inputs of dead ReLUs): which parts those
+# are is only known from the rules, which run after the sort, and a walk that skipped them
+# anyway would break two promises. (1) Every interior node holds this pass's gradient afterwards,
+# 0.0 where none arrived: a node the walk skips keeps what an earlier pass left there (an earlier
+# backward() from a node inside the skipped part), and only a walk through that part can find
+# it. (2) Every path adds a node's contributions in one order, the textbook's depth-first one:
+# a depth-first walk that leaves some edges out places the nodes below them elsewhere, and the
+# other order (creation order, on a priority queue) changes which contributions are added first,
+# so the sums round differently from the textbook, the tape and the replays. Both would need
+# per-node state the graph does not have (a creation stamp, a pass stamp) and a new order for
+# every path (benchmarks/RESULTS.md, round 3, has what such a sort would save and cost).
 
 
 class _Mark(float):

@@ -389,7 +389,9 @@ def _record(op: Op, nodes: tuple[Value, ...], data: float) -> Value:
 # of the table gets its own recording function with the op and its forward bound in, and the
 # method of an op (``x.exp()``) *is* that function: a method call runs one Python frame and looks
 # nothing up. Each does exactly what :func:`apply` does, inlined; ``apply_shared`` records a
-# whole layer's nodes over shared inputs. (benchmarks/RESULTS.md has what each step saved.)
+# whole layer's nodes over shared inputs, and ``apply_rows`` a layer whose weight heads are known
+# to be Values (nn.Layer caches them), computing each node's number inline.
+# (benchmarks/RESULTS.md has what each step saved.)
 # --------------------------------------------------------------------------------------------
 
 def unary_recorder(op: Op) -> Callable[[Value], Value]:
