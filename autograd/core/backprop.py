@@ -24,7 +24,7 @@ gradients flow through the nodes' own ``grad`` slots rather than a dict (an attr
 write is the cheapest store Python has), and the sort marks nodes in those slots rather than in a
 visited set ("speed: the sort", near the end of this file); the sweep is unrolled for the one- and
 two-input nodes that most graphs are made of, and applies the engine's own ``affine``, ``dot`` and
-``sum`` rules in place ("speed: the n-ary rules inline", at the end). The errors a rule raises
+``sum`` rules in place ("speed: the common rules inline", at the end). The errors a rule raises
 keep their own type and message, with context added (:mod:`autograd.core.failures`). Several
 passes may run at once (two threads, or a pass inside a rule of another):
 :mod:`autograd.core.ownership` keeps them apart.
@@ -244,6 +244,18 @@ def sweep(
             _accumulate_carefully(node, grad, contributions, create_graph, check_finite, observer)
         elif len(parents) == 2:
             a, b = parents
+            if rule is _ADD_RULE:  # (grad, grad), inline: see "the common rules inline"
+                a.grad += grad
+                b.grad += grad
+                continue
+            if rule is _MUL_RULE:  # (grad * b, grad * a)
+                da = grad * b.data
+                db = grad * a.data
+                if da:
+                    a.grad += da
+                if db:
+                    b.grad += db
+                continue
             try:
                 contributions = rule(grad, node.data, a.data, b.data)
             except Exception as error:
@@ -268,8 +280,8 @@ def sweep(
                     a.grad += da
             except (TypeError, ValueError):
                 raise wrong_shape(node, contributions) from None
-        elif (node.op is _AFFINE or node.op is _DOT or node.op is _SUM) and _inline_nary(
-                node.op, grad, parents):
+        elif (rule is _AFFINE_RULE or rule is _DOT_RULE or rule is _SUM_RULE) and _inline_nary(
+                rule, grad, parents):
             continue
         else:
             try:
@@ -578,23 +590,26 @@ def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterabl
             node.grad = grad
 
 
-# ------------------------------------------------------------- speed: the n-ary rules inline
+# ---------------------------------------------------------- speed: the common rules inline
 #
 # A neuron is one ``affine`` node with 2n+1 parents, so most of a network's edges are edges of
 # ``affine`` (and ``dot`` and ``sum``) nodes. The general path calls the table's rule, which
 # builds two lists and a tuple of 2n+1 contributions that the sweep then unpacks again; these
-# three rules are simple enough to apply in place, one product and one addition per edge. The
-# products, the order in which they reach the parents and the skipped zeros are the rule's, so
-# every path stays bit-equal (tests/core/test_all_paths.py). Only the engine's own entries are
-# recognised (by identity): an op registered again under one of these names has a rule of its
-# own, and takes the general path.
+# three rules are simple enough to apply in place, one product and one addition per edge. So are
+# ``add`` and ``mul``, the most common two-input nodes, whose rule call is a Python frame and a
+# tuple per node. The products, the order in which they reach the parents and the skipped zeros
+# are the rule's, so every path stays bit-equal (tests/core/test_all_paths.py). Only the engine's
+# own rules are recognised, by identity: an op registered again under one of these names has a
+# rule of its own, and takes the general path.
 
-_AFFINE = OPS["affine"]
-_DOT = OPS["dot"]
-_SUM = OPS["sum"]
+_AFFINE_RULE = OPS["affine"].rule
+_DOT_RULE = OPS["dot"].rule
+_SUM_RULE = OPS["sum"].rule
+_ADD_RULE = OPS["add"].rule
+_MUL_RULE = OPS["mul"].rule
 
 
-def _inline_nary(op: Any, grad: float, parents: tuple[Any, ...]) -> bool:
+def _inline_nary(rule: Any, grad: float, parents: tuple[Any, ...]) -> bool:
     """The rule of the engine's own ``affine``, ``dot`` or ``sum`` node, applied in place.
 
     The same products as the table's rules, added to the parents in operand order, zero ones
@@ -603,19 +618,20 @@ def _inline_nary(op: Any, grad: float, parents: tuple[Any, ...]) -> bool:
     nothing done) for a node whose operand count its op's forward would have refused: the
     general path then raises what the rule raises.
     """
-    if op is _SUM:
+    if rule is _SUM_RULE:
         for parent in parents:
             parent.grad += grad
         return True
     n = len(parents) >> 1
-    if len(parents) & 1 != (op is _AFFINE):
+    affine = rule is _AFFINE_RULE
+    if len(parents) & 1 != affine:
         return False
-    inputs = parents[n + 1:] if op is _AFFINE else parents[n:]
+    inputs = parents[n + 1:] if affine else parents[n:]
     for weight, x in zip(parents, inputs):  # noqa: B905 (stops after the n weights)
         contribution = grad * x.data
         if contribution:
             weight.grad += contribution
-    if op is _AFFINE:
+    if affine:
         parents[n].grad += grad
     for x, weight in zip(inputs, parents):  # noqa: B905 (the same n pairs)
         contribution = grad * weight.data

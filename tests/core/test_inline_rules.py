@@ -1,6 +1,6 @@
-"""The sweep's n-ary nodes: ``affine``, ``dot`` and ``sum`` give the gradients their rules give.
+"""The sweep's common nodes (``affine``, ``dot``, ``sum``, ``add``, ``mul``): their rules' numbers.
 
-The backward core applies these three rules in place (one product and one addition per edge);
+The backward core applies these five rules in place (one product and one addition per edge);
 these tests pin what that must keep: the numbers of the rules (worked out by hand), operands that
 appear twice, zero contributions, and an entry registered again under one of the names, whose own
 rule must run.
@@ -13,6 +13,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.core.value import apply
 from autograd.ops import OPS, register
 
 
@@ -53,3 +54,23 @@ def test_an_entry_registered_again_under_the_name_runs_its_own_rule() -> None:
     w.grad = x.grad = 0.0
     autograd.dot([w, a], [x, c]).backward()
     assert (w.grad, x.grad) == (5.0, 2.0)
+
+
+def test_add_and_mul_give_their_rules_gradients_and_a_new_entry_runs_its_own() -> None:
+    x, y = Value(3.0), Value(-2.0)
+    out = x * y + x * x  # d/dx = y + 2x = 4, d/dy = x = 3
+    out.backward()
+    assert (x.grad, y.grad) == (4.0, 3.0)
+    zero = Value(0.0)
+    w = Value(5.0)
+    (w * zero).backward()  # d/dw = 0: nothing added; d/dzero = 5
+    assert (w.grad, zero.grad) == (0.0, 5.0)
+
+    original = OPS["add"]
+    register(dataclasses.replace(original, rule=lambda grad, out, a, b: (2.0 * grad, grad)))
+    try:
+        a, b = Value(1.0), Value(1.0)
+        apply(OPS["add"], a, b).backward()  # (``a + b`` is bound to the engine's own entry)
+        assert (a.grad, b.grad) == (2.0, 1.0)
+    finally:
+        register(original)
