@@ -270,6 +270,21 @@ def sweep(
                 raise wrong_shape(node, contributions) from None
         elif len(parents) == 1:
             (a,) = parents
+            if rule is _RELU_RULE:  # (grad if x > 0 else 0.0), inline
+                if a.data > 0.0:
+                    a.grad += grad
+                continue
+            if rule is _TANH_RULE:  # (grad * (1 - out * out))
+                out = node.data
+                da = grad * (1.0 - out * out)
+                if da:
+                    a.grad += da
+                continue
+            if rule is _EXP_RULE:  # (grad * out)
+                da = grad * node.data
+                if da:
+                    a.grad += da
+                continue
             try:
                 contributions = rule(grad, node.data, a.data)
             except Exception as error:
@@ -596,17 +611,21 @@ def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterabl
 # ``affine`` (and ``dot`` and ``sum``) nodes. The general path calls the table's rule, which
 # builds two lists and a tuple of 2n+1 contributions that the sweep then unpacks again; these
 # three rules are simple enough to apply in place, one product and one addition per edge. So are
-# ``add`` and ``mul``, the most common two-input nodes, whose rule call is a Python frame and a
-# tuple per node. The products, the order in which they reach the parents and the skipped zeros
-# are the rule's, so every path stays bit-equal (tests/core/test_all_paths.py). Only the engine's
-# own rules are recognised, by identity: an op registered again under one of these names has a
-# rule of its own, and takes the general path.
+# ``add`` and ``mul``, the most common two-input nodes, and ``relu``, ``tanh`` and ``exp``, the
+# most common one-input ones, whose rule call costs a Python frame and a tuple per node. The
+# products, the order in which they reach the parents and the skipped zeros are the rule's, so
+# every path stays bit-equal (tests/core/test_all_paths.py). Only the engine's own rules are
+# recognised, by identity: an op registered again under one of these names has a rule of its
+# own, and takes the general path.
 
 _AFFINE_RULE = OPS["affine"].rule
 _DOT_RULE = OPS["dot"].rule
 _SUM_RULE = OPS["sum"].rule
 _ADD_RULE = OPS["add"].rule
 _MUL_RULE = OPS["mul"].rule
+_RELU_RULE = OPS["relu"].rule
+_TANH_RULE = OPS["tanh"].rule
+_EXP_RULE = OPS["exp"].rule
 
 
 def _inline_nary(rule: Any, grad: float, parents: tuple[Any, ...]) -> bool:

@@ -74,3 +74,22 @@ def test_add_and_mul_give_their_rules_gradients_and_a_new_entry_runs_its_own() -
         assert (a.grad, b.grad) == (2.0, 1.0)
     finally:
         register(original)
+
+
+def test_relu_tanh_and_exp_give_their_rules_gradients() -> None:
+    # relu' = 1 above 0 and 0 at or below it; tanh'(0) = 1; exp'(0) = e**0 = 1.
+    xs = [Value(2.0), Value(0.0), Value(-1.0)]
+    autograd.sum([x.relu() for x in xs]).backward()
+    assert [x.grad for x in xs] == [1.0, 0.0, 0.0]
+    t, e = Value(0.0), Value(0.0)
+    (t.tanh() * 3.0 + e.exp() * 5.0).backward()
+    assert (t.grad, e.grad) == (3.0, 5.0)
+
+    original = OPS["relu"]
+    register(dataclasses.replace(original, rule=lambda grad, out, x: (7.0 * grad,)))
+    try:
+        x = Value(-1.0)
+        apply(OPS["relu"], x).backward()
+        assert x.grad == 7.0
+    finally:
+        register(original)
