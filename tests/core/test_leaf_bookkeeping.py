@@ -9,6 +9,7 @@ Expected numbers are worked out by hand in the comments.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -90,3 +91,20 @@ def test_a_thread_waits_for_a_pass_that_shares_only_a_zero_leaf(registered: Regi
     assert not threads[0].is_alive()
     assert waited == [True]
     assert w.grad == 13.0
+
+
+@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
+def test_a_non_finite_float_operand_is_refused_as_value_refuses_it(number: float) -> None:
+    with pytest.raises(ValueError, match="must be finite"):
+        Value(1.0) + number
+    with pytest.raises(ValueError, match="must be finite"):
+        number * Value(1.0)
+
+
+def test_a_float_operand_becomes_a_plain_constant_leaf() -> None:
+    out = 2.5 * Value(4.0)
+    constant = out.parents[0]
+    assert type(constant) is Value and constant.is_leaf
+    assert (constant.data, constant.grad, constant.parents, constant.label) == (2.5, 0.0, (), "")
+    out.backward()
+    assert constant.grad == 4.0  # d(c * x)/dc = x
