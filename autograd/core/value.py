@@ -429,18 +429,13 @@ def unary_recorder(op: Op) -> Callable[[Value], Value]:
     return record
 
 
-def binary_recorder(op: Op, *, swapped: bool = False
-                    ) -> Callable[[Value | Number, Value | Number], Value]:
+def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]:
     """The function that records ``op`` (two inputs): ``record(a, b)``, numbers made constant
-    leaves. The operators ``+ - * /`` of :class:`Value` are these functions (one frame a node);
-    with ``swapped``, ``record(b, a)``: the reflected operators (``1 + x`` calls
-    ``x.__radd__(1)``), so that they too are one frame."""
+    leaves. The operators ``+ - * /`` of :class:`Value` are these functions (one frame a node)."""
     forward = op.forward
     name = op.name
 
     def record(a: Value | Number, b: Value | Number) -> Value:
-        if swapped:
-            a, b = b, a
         try:
             if a.__class__ is not Value:  # (cheaper than type(a) here)
                 a = (constant(a) if a.__class__ is float  # type: ignore[arg-type]
@@ -471,7 +466,7 @@ def binary_recorder(op: Op, *, swapped: bool = False
             out.op = None
         return out
 
-    record.__name__ = record.__qualname__ = f"reflected {name}" if swapped else name
+    record.__name__ = record.__qualname__ = name
     return record
 
 
@@ -613,7 +608,7 @@ _DOT = OPS["dot"]
 
 
 #: The methods made from the table: method name, op name, docstring (``""`` for an operator).
-#: The reflected operators (``1 + x``) are recorders that take the operands swapped.
+#: The reflected operators (``1 + x``) call the recorder with the operands swapped.
 TABLE_METHODS = [
     ("__add__", "add", ""), ("__sub__", "sub", ""), ("__mul__", "mul", ""),
     ("__truediv__", "truediv", ""),
@@ -632,6 +627,17 @@ REFLECTED = [("__radd__", "add"), ("__rsub__", "sub"), ("__rmul__", "mul"),
              ("__rtruediv__", "truediv")]
 
 
+def _reflected(record: Callable[[Value | Number, Value | Number], Value], name: str
+               ) -> Callable[[Value, Number], Value]:
+    """``other <op> self`` for a number on the left (``1 + x``, ``2 * x``)."""
+
+    def method(self: Value, other: Number) -> Value:
+        return record(other, self)
+
+    method.__name__ = method.__qualname__ = f"reflected {name}"
+    return method
+
+
 def _install_table_methods() -> None:
     """Make each method of :data:`TABLE_METHODS` its op's recording function (one frame a node)."""
     for method, name, doc in TABLE_METHODS:
@@ -645,7 +651,7 @@ def _install_table_methods() -> None:
             record.__doc__ = doc
         setattr(Value, method, record)
     for method, name in REFLECTED:
-        setattr(Value, method, binary_recorder(OPS[name], swapped=True))
+        setattr(Value, method, _reflected(_BINARY[OPS[name]], name))
 
 
 _install_table_methods()
