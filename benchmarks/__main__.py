@@ -4,7 +4,7 @@ Options:
     --quick          smaller sizes and fewer repetitions (a smoke run, not for quoting)
     --repeats N      timed samples per engine and case (default 7)
     --only NAME ...  run only these workloads (mlp_step mlp_demo elementary wide_sum deep_chain
-                     memory lstm_bptt)
+                     memory lstm_bptt long_chains)
     --json PATH      also write every sample and figure as JSON
 
 Before any timing, each workload checks that the engines agree (loss/output and every gradient
@@ -25,14 +25,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import deep_chain, elementary, lstm_bptt, memory, mlp_demo, mlp_step, wide_sum
+from . import deep_chain, elementary, long_chains, lstm_bptt, memory, mlp_demo, mlp_step, wide_sum
 from .engines import versions
 from .timing import measure
 
 TIMED = {"mlp_step": mlp_step, "elementary": elementary, "wide_sum": wide_sum}
 TIMED["lstm_bptt"] = lstm_bptt  # forward + backward of a 30-step LSTM window
 TIMED["mlp_demo"] = mlp_demo  # micrograd's demo.ipynb step, its code unchanged
-WORKLOADS = (*TIMED, "deep_chain", "memory")
+WORKLOADS = (*TIMED, "deep_chain", "memory", "long_chains")
 TOLERANCE = 1e-9
 RATIOS = (("micrograd", "chainrule"), ("chainrule", "plain"), ("tape", "plain"),
           ("tape compiled", "plain"))
@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     engine_counts["mlp_demo"] = 3
     total = sum(repeats * engine_counts[name] for name in timed)
     total += 10 * ("deep_chain" in options.only) + 4 * ("memory" in options.only)
+    total += 4 * ("long_chains" in options.only)
     rows = []
     with tqdm(total=total, desc="benchmarks", unit="sample", file=sys.stderr) as bar:
         for case in (case for name in timed for case in TIMED[name].cases(options.quick)):
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                             for engine, t in timings.items()},
                 "ratios": ratios(samples), "samples": samples,
             })
-        depth = memory_report = None
+        depth = memory_report = chains = None
         if "deep_chain" in options.only:
             bar.set_postfix_str("deep_chain")
             depths = deep_chain.DEPTHS[:3] if options.quick else deep_chain.DEPTHS
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in options.only:
             bar.set_postfix_str("memory")
             memory_report = memory.survey(tick=lambda: bar.update(1))
+        if "long_chains" in options.only:
+            bar.set_postfix_str("long_chains")
+            chains = long_chains.survey(tick=lambda: bar.update(1))
     machine["load average after"] = os.getloadavg()
 
     print()
@@ -161,11 +165,18 @@ def main(argv: list[str] | None = None) -> int:
             shown = ", ".join(f"{key} {value:.1f}" if isinstance(value, float) else str(value)
                               for key, value in figures.items())
             print(f"  {name}: {shown}")
+    if chains is not None:
+        print(f"\nlong_chains (chainrule, {long_chains.STEPS:,} steps, fresh subprocess each):")
+        for name, figures in chains.items():
+            shown = ", ".join(f"{key} {value:.2f}" if isinstance(value, float) else str(value)
+                              for key, value in figures.items())
+            print(f"  {name}: {shown}")
     print("\nload average before/after:", machine["load average"], machine["load average after"])
     if options.json:
         with open(options.json, "w", encoding="utf-8") as file:
             json.dump({"machine": machine, "agreement": agreement, "timings": rows,
-                       "deep_chain": depth, "memory": memory_report}, file, indent=1)
+                       "deep_chain": depth, "memory": memory_report, "long_chains": chains},
+                      file, indent=1)
         print(f"wrote {options.json}")
     return 0
 

@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import methodcaller
 from typing import Any
 
-from autograd import Value, dot, dot_rows
+from autograd import OPS, Value, dot, dot_rows
 from autograd.core.numbers import require_count
+from autograd.core.value import apply_rows
 
 from .module import Module, build, parameter_count, register
 
@@ -283,14 +284,46 @@ class Layer(Module):
             inputs = list(inputs)
         if len(inputs) != self.nin:
             raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(inputs)}")
-        # One call for the whole layer: the inputs are converted and read once, not per neuron.
         neurons = self.neurons
-        rows = [neuron.w for neuron in neurons]
-        biases = None if neurons[0].b is None else [
-            neuron.b for neuron in neurons if neuron.b is not None]
-        sums = dot_rows(rows, inputs, biases)
+        cached = self._weight_heads()
+        sums: list[Any] | None = None
+        if cached.heads is not None:
+            try:
+                sums = apply_rows(OPS["affine" if cached.bias else "dot"], cached.heads, inputs)
+            except TypeError:  # another engine's scalars (forward mode's Duals): dot_rows below
+                sums = None
+        if sums is None:
+            # One call for the whole layer: the inputs are converted and read once, not per
+            # neuron.
+            rows = [neuron.w for neuron in neurons]
+            biases = None if neurons[0].b is None else [
+                neuron.b for neuron in neurons if neuron.b is not None]
+            sums = dot_rows(rows, inputs, biases)
         outputs = [neuron.activate(total) for neuron, total in zip(neurons, sums, strict=True)]
         return outputs[0] if len(outputs) == 1 else outputs
+
+    def _weight_heads(self) -> _WeightHeads:
+        """Each neuron's weights and bias as one tuple, made once and checked on every call.
+
+        The check is what keeps the cache right whatever replaced a weight: it compares, by
+        identity and in C (list equality tests identity first), the neurons, their weight lists
+        and their biases with the ones the heads were made from, so ``neuron.w[i] = Value(...)``,
+        a new ``neuron.w`` or ``neuron.b``, a replaced neuron or an optimiser that rebinds
+        parameters all make new heads on the next call (``load_state_dict`` writes numbers into
+        the same Values, which the heads read on every call). Its ``heads`` are ``None`` when
+        the layer's weights are not all exact Values or only some neurons have a bias:
+        :func:`autograd.dot_rows` then takes the general path.
+        """
+        cached = self.__dict__.get("_heads")
+        neurons = self.neurons
+        rows = [neuron.w for neuron in neurons]
+        biases = [neuron.b for neuron in neurons]
+        if (cached is not None and cached.rows == rows and cached.biases == biases
+                and cached.neurons == neurons):
+            return cached
+        made = _WeightHeads.make(neurons, rows, biases)
+        self.__dict__["_heads"] = made
+        return made
 
     @classmethod
     def parameter_count(cls, config: Mapping[str, Any]) -> int:
@@ -314,6 +347,36 @@ class Layer(Module):
     def children(self) -> list[tuple[str, Module]]:
         """None shown: a layer's repr summarises its neurons instead of listing them."""
         return []
+
+
+class _WeightHeads:
+    """A layer's weight heads, ``(w1, ..., wn, b)`` per neuron (``(w1, ..., wn)`` without
+    biases; ``None`` when they cannot be used), with copies of what they were made from, to
+    check them against.
+
+    Not a list, a tuple, a Value or a Module, so :meth:`Module.parameters` and the other walks
+    over a module's attributes never see the Values it holds twice.
+    """
+
+    __slots__ = ("heads", "bias", "neurons", "rows", "biases")
+
+    def __init__(self, heads: list[tuple[Value, ...]] | None, bias: bool, neurons: list[Neuron],
+                 rows: list[list[Value]], biases: list[Value | None]) -> None:
+        self.heads, self.bias = heads, bias
+        self.neurons, self.rows, self.biases = neurons, rows, biases
+
+    @classmethod
+    def make(cls, neurons: list[Neuron], rows: list[Any], biases: list[Any]) -> _WeightHeads:
+        """The heads of ``neurons`` (``None`` when they are not all exact Values)."""
+        bias = biases[0] is not None
+        width = len(rows[0])
+        heads: list[tuple[Value, ...]] | None = [
+            (*row, b) if bias else tuple(row) for row, b in zip(rows, biases, strict=True)]
+        if (any(len(row) != width for row in rows)
+                or any((b is not None) is not bias for b in biases)
+                or any(type(item) is not Value for head in heads or () for item in head)):
+            heads = None
+        return cls(heads, bias, list(neurons), [list(row) for row in rows], biases)
 
 
 @register

@@ -17,11 +17,13 @@ How an output becomes a class (used by :func:`accuracy` and the history's accura
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -170,6 +172,7 @@ def fit(
     seed: int | None = 0,
     callback: Callable[[int, History], None] | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from Keras and torch.compile
+    freeze_heap: bool = True,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batches and return the per-epoch history.
 
@@ -212,6 +215,9 @@ def fit(
             Values in Python, each batch's step is traced once and its compiled tape replayed;
             the batches are then fixed (formed once, in order, never shuffled), and a recorded
             comparison that flips raises ``autograd.TapeBranchError``.
+        freeze_heap: while ``fit`` runs, keep the objects that exist when it starts (the model,
+            the data, every module loaded) out of the cyclic garbage collector's full
+            collections: see :func:`frozen_heap`. ``False`` leaves the collector alone.
 
     Returns:
         A :class:`History` with one entry per epoch.
@@ -232,20 +238,47 @@ def fit(
     history = History()
     bar = _progress_bar(epochs * math.ceil(len(X) / size), progress)
     try:
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
-            chosen = fixed if fixed is not None else batches(X, y, size, shuffle=shuffle, rng=rng)
-            tally = trainer.epoch(chosen, epoch, bar)
-            _record_epoch(history, trainer, tally, validation)
-            history.seconds.append(time.perf_counter() - started)
-            if progress and bar is None:
-                print(_epoch_line(epoch, epochs, history), file=sys.stderr)
-            if callback is not None:
-                callback(epoch, history)
+        with frozen_heap() if freeze_heap else nullcontext():
+            for epoch in range(1, epochs + 1):
+                started = time.perf_counter()
+                chosen = (fixed if fixed is not None
+                          else batches(X, y, size, shuffle=shuffle, rng=rng))
+                tally = trainer.epoch(chosen, epoch, bar)
+                _record_epoch(history, trainer, tally, validation)
+                history.seconds.append(time.perf_counter() - started)
+                if progress and bar is None:
+                    print(_epoch_line(epoch, epochs, history), file=sys.stderr)
+                if callback is not None:
+                    callback(epoch, history)
     finally:
         if bar is not None:
             bar.close()
     return history
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """For the block it guards, the objects that exist when it starts are not examined by the
+    cyclic garbage collector (``gc.freeze()``); they are handed back when it ends, normally or
+    by an exception (``gc.unfreeze()``).
+
+    Why: each training step builds a graph of thousands of nodes that lives for the whole step,
+    so the collector's full collections run every few steps, and each one walks every object of
+    the process: the model, the data, and every module loaded (numpy, matplotlib, a notebook's
+    history), which a step never frees. Frozen, they are not walked; the step's own graphs still
+    are, so cycles made during training are still collected. This is a change to the process's
+    collector, so it lasts only while ``fit`` runs, and it is skipped when objects are frozen
+    already (someone else's ``gc.freeze()``, which it must not undo) or the collector is off.
+    Objects frozen meanwhile by other code are unfrozen with the rest when the block ends.
+    """
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _checked_batch_size(X: Sequence[Any], y: Sequence[Any], epochs: int, batch_size: int | None,

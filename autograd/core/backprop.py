@@ -22,10 +22,12 @@ test holds the two equal bit for bit. Everything that walks a graph goes through
 Two things differ from the textbook, both for speed, both explained once where they are: the
 gradients flow through the nodes' own ``grad`` slots rather than a dict (an attribute read and
 write is the cheapest store Python has), and the sort marks nodes in those slots rather than in a
-visited set ("speed: the sort", at the end of this file); the sweep is unrolled for the one- and
-two-input nodes that most graphs are made of. The errors a rule raises keep their own type and
-message, with context added (:mod:`autograd.core.failures`). Several passes may run at once (two
-threads, or a pass inside a rule of another): :mod:`autograd.core.ownership` keeps them apart.
+visited set ("speed: the sort", near the end of this file); the sweep is unrolled for the one- and
+two-input nodes that most graphs are made of, and applies the engine's own ``affine``, ``dot`` and
+``sum`` rules in place ("speed: the common rules inline", at the end). The errors a rule raises
+keep their own type and message, with context added (:mod:`autograd.core.failures`). Several
+passes may run at once (two threads, or a pass inside a rule of another):
+:mod:`autograd.core.ownership` keeps them apart.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from . import ownership
 from .failures import non_finite_gradient, rule_failed, wrong_shape
 from .modes import ANOMALY_DETECTION, GRAD_ENABLED
 from .numbers import require_finite
+from .ops import OPS
 from .ownership import STATE, Pass, finish, start, wait_for_slots
 
 
@@ -95,13 +98,16 @@ def backward(
         shared = wait_for_slots(root_list)
         marks = _marks_for(shared)
         saved: dict[Any, Any] | None = {} if shared else None
-        order = _sort(root_list, leaves, saved, marks=marks)
+        # A re-entrant pass keeps every leaf in ``leaves`` (its bookkeeping needs them all).
+        zeros: list[Any] | None = None if shared else []
+        order = _sort(root_list, leaves, saved, marks=marks, zeros=zeros)
         keepers = ownership.keepers(shared) if shared else {}
-        work = start(Pass(order, leaves))
+        work = start(Pass(order, leaves, zeros or ()))
     try:
         accumulate = ({leaf: grad for leaf, grad in leaves.items() if leaf not in keepers}
                       if keepers else leaves)
-        _seed_and_sweep(order, pairs, create_graph, accumulate=accumulate, done=marks[1])
+        _seed_and_sweep(order, pairs, create_graph, accumulate=accumulate, zeros=zeros,
+                        done=marks[1])
         for leaf, kept in keepers.items():  # (only in a re-entrant pass)
             if leaf in leaves:
                 gradient, leaf.grad = leaf.grad, leaves[leaf]
@@ -110,6 +116,8 @@ def backward(
     except BaseException:
         for node in order:
             node.grad = 0.0
+        for leaf in zeros or ():
+            leaf.grad = 0.0
         for leaf, grad in leaves.items():
             leaf.grad = grad
         raise
@@ -236,6 +244,18 @@ def sweep(
             _accumulate_carefully(node, grad, contributions, create_graph, check_finite, observer)
         elif len(parents) == 2:
             a, b = parents
+            if rule is _ADD_RULE:  # (grad, grad), inline: see "the common rules inline"
+                a.grad += grad
+                b.grad += grad
+                continue
+            if rule is _MUL_RULE:  # (grad * b, grad * a)
+                da = grad * b.data
+                db = grad * a.data
+                if da:
+                    a.grad += da
+                if db:
+                    b.grad += db
+                continue
             try:
                 contributions = rule(grad, node.data, a.data, b.data)
             except Exception as error:
@@ -250,6 +270,21 @@ def sweep(
                 raise wrong_shape(node, contributions) from None
         elif len(parents) == 1:
             (a,) = parents
+            if rule is _RELU_RULE:  # (grad if x > 0 else 0.0), inline
+                if a.data > 0.0:
+                    a.grad += grad
+                continue
+            if rule is _TANH_RULE:  # (grad * (1 - out * out))
+                out = node.data
+                da = grad * (1.0 - out * out)
+                if da:
+                    a.grad += da
+                continue
+            if rule is _EXP_RULE:  # (grad * out)
+                da = grad * node.data
+                if da:
+                    a.grad += da
+                continue
             try:
                 contributions = rule(grad, node.data, a.data)
             except Exception as error:
@@ -260,6 +295,9 @@ def sweep(
                     a.grad += da
             except (TypeError, ValueError):
                 raise wrong_shape(node, contributions) from None
+        elif (rule is _AFFINE_RULE or rule is _DOT_RULE or rule is _SUM_RULE) and _inline_nary(
+                rule, grad, parents):
+            continue
         else:
             try:
                 contributions = rule(grad, node.data, *[parent.data for parent in parents])
@@ -312,12 +350,14 @@ def _add(node: Any, gradient: Any) -> None:
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
                     observer: Observer | None = None,
-                    accumulate: dict[Any, Any] | None = None, *, done: _Mark) -> None:
+                    accumulate: dict[Any, Any] | None = None, *, done: _Mark,
+                    zeros: list[Any] | None = None) -> None:
     """Add each root's seed to its slot and sweep (the caller owns the slots and cleans up).
 
     The leaves' slots start the sweep at 0.0 (a mark), so after it each holds the gradient of
     this pass alone; each leaf of ``accumulate`` (mapped to its ``grad`` before) then gets
-    ``previous + gradient`` (PyTorch's accumulation: the pass's total is added once).
+    ``previous + gradient`` (PyTorch's accumulation: the pass's total is added once), and each
+    leaf of ``zeros`` (whose gradient was zero before) keeps this pass's gradient, or 0.0.
     """
     for root, seed in pairs:
         _add(root, seed)
@@ -331,6 +371,9 @@ def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph
                 leaf.grad = previous
             elif previous:  # a float 0.0 is replaced, so no ``0.0 + g`` node is recorded
                 leaf.grad = previous + gradient
+        for leaf in zeros or ():
+            if leaf.grad is done:
+                leaf.grad = 0.0
     finally:
         if token is not None:
             GRAD_ENABLED.reset(token)
@@ -389,6 +432,25 @@ def _as_roots(roots: Any) -> list[Any]:
 # ends, so nobody outside sees one. A pass started inside a rule of a pass over some of the same
 # nodes (see autograd/core/ownership.py) sorts with two marks of its own, so that it never takes
 # the paused pass's marks for its own.
+#
+# Leaves are marked too, so a weight used by every example is met once, and remembered once for
+# all-or-nothing; but only a leaf whose gradient is not zero needs its previous gradient kept (in
+# a dict). The others, the constant leaves a chain like ``x = 0.0001 + 1.0001 * x`` makes by the
+# million and the parameters after ``zero_grad()``, go to a plain list, one pointer each, just so
+# their marks can be cleaned.
+#
+# Why the sort walks the whole graph, even the parts no gradient will reach (most of a training
+# step's graph: the examples past the hinge's margin, the inputs of dead ReLUs): which parts those
+# are is only known from the rules, which run after the sort, and a walk that skipped them
+# anyway would break two promises. (1) Every interior node holds this pass's gradient afterwards,
+# 0.0 where none arrived: a node the walk skips keeps what an earlier pass left there (an earlier
+# backward() from a node inside the skipped part), and only a walk through that part can find
+# it. (2) Every path adds a node's contributions in one order, the textbook's depth-first one:
+# a depth-first walk that leaves some edges out places the nodes below them elsewhere, and the
+# other order (creation order, on a priority queue) changes which contributions are added first,
+# so the sums round differently from the textbook, the tape and the replays. Both would need
+# per-node state the graph does not have (a creation stamp, a pass stamp) and a new order for
+# every path (benchmarks/RESULTS.md, round 3, has what such a sort would save and cost).
 
 
 class _Mark(float):
@@ -408,7 +470,8 @@ def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
 
 
 def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
-          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS) -> list[Any]:
+          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS,
+          zeros: list[Any] | None = None) -> list[Any]:
     """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
 
     Depth-first on one plain stack: a node is opened (put back with its parents above it,
@@ -422,6 +485,8 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
         leaves: receives every leaf reached, mapped to its ``grad`` before the sort marked it
             sorted too (so each is met once), in the order first reached; the caller restores
             or accumulates them. (Unused when ``listed`` is given: leaves are not marked then.)
+        zeros: if given, receives instead each leaf whose ``grad`` was zero (falsy), so that
+            ``leaves`` holds only the gradients worth restoring.
         saved: if given, receives each interior node's ``grad`` before it was marked.
         listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
             when the search first reaches it, and collected in this set.
@@ -432,6 +497,7 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
     order: list[Any] = []
     append = order.append
     kept = leaves
+    keep_zero = None if zeros is None else zeros.append
     opened, done = marks
     stack: list[Any] = []
     node = None
@@ -439,7 +505,10 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
         for root in roots:
             if not root.parents:  # a leaf root
                 if root.grad is not done:
-                    kept[root] = root.grad
+                    if root.grad or keep_zero is None:
+                        kept[root] = root.grad
+                    else:
+                        keep_zero(root)
                     root.grad = done
                 continue
             stack = [root]
@@ -464,12 +533,19 @@ def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None
                             if parent.parents:
                                 push(parent)
                             else:
-                                kept[parent] = parent.grad
+                                grad = parent.grad
+                                if grad or keep_zero is None:
+                                    kept[parent] = grad
+                                else:
+                                    keep_zero(parent)
                                 parent.grad = done
     except BaseException:  # a KeyboardInterrupt, a node that fails to read: leave no mark
         _unmark([*order, *stack, node], kept, saved, marks)
+        for leaf in zeros or ():
+            leaf.grad = 0.0
         raise
     return order
+
 
 
 def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None,
@@ -527,3 +603,57 @@ def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterabl
     finally:
         for node, grad in saved.items():
             node.grad = grad
+
+
+# ---------------------------------------------------------- speed: the common rules inline
+#
+# A neuron is one ``affine`` node with 2n+1 parents, so most of a network's edges are edges of
+# ``affine`` (and ``dot`` and ``sum``) nodes. The general path calls the table's rule, which
+# builds two lists and a tuple of 2n+1 contributions that the sweep then unpacks again; these
+# three rules are simple enough to apply in place, one product and one addition per edge. So are
+# ``add`` and ``mul``, the most common two-input nodes, and ``relu``, ``tanh`` and ``exp``, the
+# most common one-input ones, whose rule call costs a Python frame and a tuple per node. The
+# products, the order in which they reach the parents and the skipped zeros are the rule's, so
+# every path stays bit-equal (tests/core/test_all_paths.py). Only the engine's own rules are
+# recognised, by identity: an op registered again under one of these names has a rule of its
+# own, and takes the general path.
+
+_AFFINE_RULE = OPS["affine"].rule
+_DOT_RULE = OPS["dot"].rule
+_SUM_RULE = OPS["sum"].rule
+_ADD_RULE = OPS["add"].rule
+_MUL_RULE = OPS["mul"].rule
+_RELU_RULE = OPS["relu"].rule
+_TANH_RULE = OPS["tanh"].rule
+_EXP_RULE = OPS["exp"].rule
+
+
+def _inline_nary(rule: Any, grad: float, parents: tuple[Any, ...]) -> bool:
+    """The rule of the engine's own ``affine``, ``dot`` or ``sum`` node, applied in place.
+
+    The same products as the table's rules, added to the parents in operand order, zero ones
+    skipped: ``affine`` over (w1..wn, b, x1..xn) gives each wi ``grad * xi``, b ``grad`` and each
+    xi ``grad * wi``; ``dot`` the same without b; ``sum`` gives every input ``grad``. False (and
+    nothing done) for a node whose operand count its op's forward would have refused: the
+    general path then raises what the rule raises.
+    """
+    if rule is _SUM_RULE:
+        for parent in parents:
+            parent.grad += grad
+        return True
+    n = len(parents) >> 1
+    affine = rule is _AFFINE_RULE
+    if len(parents) & 1 != affine:
+        return False
+    inputs = parents[n + 1:] if affine else parents[n:]
+    for weight, x in zip(parents, inputs):  # noqa: B905 (stops after the n weights)
+        contribution = grad * x.data
+        if contribution:
+            weight.grad += contribution
+    if affine:
+        parents[n].grad += grad
+    for x, weight in zip(inputs, parents):  # noqa: B905 (the same n pairs)
+        contribution = grad * weight.data
+        if contribution:
+            x.grad += contribution
+    return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from numbers import Real
+from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from . import backprop as graph
@@ -388,7 +389,9 @@ def _record(op: Op, nodes: tuple[Value, ...], data: float) -> Value:
 # of the table gets its own recording function with the op and its forward bound in, and the
 # method of an op (``x.exp()``) *is* that function: a method call runs one Python frame and looks
 # nothing up. Each does exactly what :func:`apply` does, inlined; ``apply_shared`` records a
-# whole layer's nodes over shared inputs. (benchmarks/RESULTS.md has what each step saved.)
+# whole layer's nodes over shared inputs, and ``apply_rows`` a layer whose weight heads are known
+# to be Values (nn.Layer caches them), computing each node's number inline.
+# (benchmarks/RESULTS.md has what each step saved.)
 # --------------------------------------------------------------------------------------------
 
 def unary_recorder(op: Op) -> Callable[[Value], Value]:
@@ -435,9 +438,11 @@ def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]
     def record(a: Value | Number, b: Value | Number) -> Value:
         try:
             if a.__class__ is not Value:  # (cheaper than type(a) here)
-                a = as_value(a, name)
+                a = (constant(a) if a.__class__ is float  # type: ignore[arg-type]
+                     else as_value(a, name))
             if b.__class__ is not Value:
-                b = as_value(b, name)
+                b = (constant(b) if b.__class__ is float  # type: ignore[arg-type]
+                     else as_value(b, name))
         except TypeError:
             if _foreign(a, b):  # another engine's scalar: let its reflected operator run
                 return NotImplemented
@@ -463,6 +468,24 @@ def binary_recorder(op: Op) -> Callable[[Value | Number, Value | Number], Value]
 
     record.__name__ = record.__qualname__ = name
     return record
+
+
+def constant(number: float) -> Value:
+    """``Value(number)`` for a float: the constant leaf of ``0.5 * x``, made without ``__init__``.
+
+    A chain such as ``x = 0.0001 + 1.0001 * x`` makes two of these per step; filling the slots
+    of a bare object, as the recording functions do, saves the ``__init__`` call (a Python
+    frame). A float that is not finite goes to ``Value`` for its error.
+    """
+    if number - number != 0.0:  # inf or nan
+        return Value(number)
+    leaf = _new_object(Value)
+    leaf.data = number
+    leaf.grad = 0.0
+    leaf.parents = ()
+    leaf.op = None
+    leaf.label = ""
+    return leaf
 
 
 def _foreign(*operands: Any) -> bool:
@@ -532,6 +555,56 @@ def apply_shared(op: Op, heads: Iterable[Sequence[Value | Number]],
             raise _non_finite(op, nodes, data)
         outputs.append(_record(op, nodes, data))
     return outputs
+
+
+def apply_rows(op: Op, heads: Sequence[tuple[Value, ...]],
+               shared: Sequence[Value | Number]) -> list[Value]:
+    """:func:`apply_shared` for heads the caller knows to hold exact Values: a layer's nodes.
+
+    ``nn.Layer`` keeps each neuron's weights and bias as one tuple per neuron (its weight heads,
+    checked once and cached until a weight is replaced), so nothing of a head is converted or
+    type-checked here: each node reads its head's numbers, computes its number exactly as the
+    table's forward does (for the engine's own ``affine`` and ``dot``, inline, with the same
+    products added in the same order from the same start) and is recorded in the same loop.
+    Any other op, or a table entry registered again under those names, goes through
+    :func:`apply_shared`.
+
+    Raises:
+        TypeError: a shared operand is neither a Value nor a number.
+        OverflowError / ValueError: a node's number is infinite / NaN (naming the op and inputs).
+    """
+    if op is not _AFFINE and op is not _DOT:
+        return apply_shared(op, heads, shared)
+    tail = _as_nodes(op, shared)
+    tail_data = [node.data for node in tail]
+    recording = _grad_enabled()
+    if not recording and heads:
+        _not_recorded(op, heads[0] + tail)
+    bias = op is _AFFINE
+    outputs: list[Value] = []
+    append = outputs.append
+    for head in heads:
+        numbers = [node.data for node in head]
+        # _affine and _dot: sum(map(mul, weights, inputs), start), start the bias or 0.0
+        data = sum(map(mul, numbers, tail_data), numbers[-1] if bias else 0.0)
+        if data - data != 0.0:  # inf or nan
+            raise _non_finite(op, head + tail, data)
+        out = _new_object(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if recording:
+            out.parents = head + tail
+            out.op = op
+        else:
+            out.parents = ()
+            out.op = None
+        append(out)
+    return outputs
+
+
+_AFFINE = OPS["affine"]  # the engine's own entries, which apply_rows computes inline
+_DOT = OPS["dot"]
 
 
 #: The methods made from the table: method name, op name, docstring (``""`` for an operator).

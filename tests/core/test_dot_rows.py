@@ -94,3 +94,24 @@ def test_second_derivatives_flow_through_the_rows() -> None:
     x.grad = 0.0
     first.backward()
     assert x.grad == 18.0
+
+
+def test_apply_rows_computes_each_node_as_the_plain_left_to_right_sum() -> None:
+    # b + w1*x1 + w2*x2 + w3*x3 added left to right, as a hand-written neuron does; the numbers
+    # are chosen so that another order of the additions rounds differently.
+    from autograd.core.value import apply_rows
+
+    weights = [[0.1, 0.2, 0.3], [1e16, 1.0, -1e16]]
+    bias = [0.7, 1.0]
+    inputs = [Value(1.0), Value(1.0), Value(1.0)]
+    heads = [(*map(Value, row), Value(b)) for row, b in zip(weights, bias, strict=True)]
+    affine = apply_rows(autograd.OPS["affine"], heads, inputs)
+    expected = [((b + row[0]) + row[1]) + row[2] for row, b in zip(weights, bias,
+                                                                       strict=True)]
+    assert [node.data for node in affine] == expected
+    assert expected[1] == 0.0  # (1 + 1e16) + 1 - 1e16 rounds to 0, not to 2
+    assert all(node.parents == head + tuple(inputs) for node, head in zip(affine, heads,
+                                                                           strict=True))
+    dot = apply_rows(autograd.OPS["dot"], [head[:3] for head in heads], inputs)
+    assert [node.data for node in dot] == [((0.0 + row[0]) + row[1]) + row[2]
+                                           for row in weights]
