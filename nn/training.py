@@ -78,7 +78,8 @@ def _outputs(output: Any) -> list[Any]:
     return [output]
 
 
-def _number(value: Any) -> float:
+def _score(value: Any) -> float:
+    """A model output's number (a Value's data, or a number)."""
     return value.data if isinstance(value, Value) else float(value)
 
 
@@ -90,7 +91,7 @@ def predicted_class(output: Any, threshold: float = 0.0, negative: int = 0) -> i
         threshold: a single output above it is class 1.
         negative: the class of a single output at or below the threshold (0 or -1).
     """
-    scores = [_number(value) for value in _outputs(output)]
+    scores = [_score(value) for value in _outputs(output)]
     if len(scores) == 1:
         return 1 if scores[0] > threshold else negative
     return max(range(len(scores)), key=scores.__getitem__)

@@ -213,6 +213,11 @@ def sweep(
     whose gradient is exactly 0.0 passes nothing on (a dead ReLU, the losing side of a max), nor
     does a contribution that is exactly 0.0 or None.
 
+    This is the longest function of the package on purpose: the float path is unrolled for one-
+    and two-input nodes and applies the engine's most common rules in place, so that the loop
+    that runs once per node of every backward pass calls as little as Python allows; the careful
+    path (Values, checks, observers) stays one general branch.
+
     Args:
         order: interior nodes in topological order.
         create_graph: run the rules on Values so the gradients are recorded (second order).

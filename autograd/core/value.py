@@ -19,7 +19,7 @@ from numbers import Real
 from operator import mul
 from typing import TYPE_CHECKING, Any
 
-from . import backprop as graph
+from . import backprop
 from .engines import engine_of
 from .failures import describe_nodes
 from .modes import GRAD_ENABLED, TRACING
@@ -159,18 +159,19 @@ class Value:
         interior nodes hold the gradient of the latest call. With ``create_graph=True`` every
         gradient is a Value recorded in a graph of its own, so it can be differentiated again.
         """
-        graph.backward(self, grad, create_graph=create_graph)
+        backprop.backward(self, grad, create_graph=create_graph)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this Value's graph."""
-        graph.zero_grad(self)
+        backprop.zero_grad(self)
 
     def graph(self, **options: Any) -> Any:
         """Draw this Value's graph: a convenience for ``autograd.draw_graph(self, **options)``.
 
         Returns a ``graphviz.Digraph`` that renders inline in Jupyter. Needs the ``graphviz``
-        package (``pip install 'chainrule[viz]'``); the engine itself does not: the drawing layer
-        is handed to the engine by ``autograd/__init__.py`` (:func:`set_drawer`), never imported.
+        package (``pip install 'chainrule[viz]'``, from a checkout ``pip install -e '.[viz]'``);
+        the engine itself does not: the drawing layer is handed to the engine by
+        ``autograd/__init__.py`` (:func:`set_drawer`), never imported.
         """
         if _drawer is None:
             raise RuntimeError("Value.graph: no drawing layer is registered; import autograd "

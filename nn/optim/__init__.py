@@ -43,4 +43,5 @@ from .schedules import exponential_decay as exponential_decay
 from .schedules import linear_decay as linear_decay
 from .schedules import step_decay as step_decay
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "Schedule", "constant", "cosine", "exponential_decay", "linear_decay", "step_decay"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "Schedule",
+           "constant", "cosine", "exponential_decay", "linear_decay", "step_decay"]
