@@ -15,7 +15,8 @@ Read it in this order:
    the pages): the same sort and sweep as the textbook, with its bookkeeping kept in the nodes'
    own ``grad`` slots, each speed-up explained where it is.
 
-Then the helpers: ``ownership.py`` (which pass owns which nodes, so passes in two threads or
+Then the helpers: ``sorting.py`` (the fast pass's depth-first sort, marks in the ``grad``
+slots), ``ownership.py`` (which pass owns which nodes, so passes in two threads or
 a pass inside a rule never clash), ``failures.py`` (what a failing rule says), ``modes.py``
 (``no_grad``, ``detect_anomaly``), ``functions.py`` (``sum``, ``dot``, ``softmax`` and the other
 n-ary functions), ``custom.py`` (``register_op``), ``engines.py`` and ``dispatch.py`` (how another

@@ -22,7 +22,7 @@ test holds the two equal bit for bit. Everything that walks a graph goes through
 Two things differ from the textbook, both for speed, both explained once where they are: the
 gradients flow through the nodes' own ``grad`` slots rather than a dict (an attribute read and
 write is the cheapest store Python has), and the sort marks nodes in those slots rather than in a
-visited set ("speed: the sort", near the end of this file); the sweep is unrolled for the one- and
+visited set (:mod:`autograd.core.sorting`); the sweep is unrolled for the one- and
 two-input nodes that most graphs are made of, and applies the engine's own ``affine``, ``dot`` and
 ``sum`` rules in place ("speed: the common rules inline", at the end). The errors a rule raises
 keep their own type and message, with context added (:mod:`autograd.core.failures`). Several
@@ -41,6 +41,7 @@ from .modes import ANOMALY_DETECTION, GRAD_ENABLED
 from .numbers import require_finite
 from .ops import OPS
 from .ownership import STATE, Pass, finish, start, wait_for_slots
+from .sorting import Mark, locked_order, marks_for, sort
 
 
 @runtime_checkable
@@ -65,7 +66,7 @@ Observer = Callable[[Any, Any, Sequence[Any]], None]
 
 # -------------------------------------------------------------------------------- the passes
 #
-# What users call: each pass sorts the graph (:func:`_sort`), seeds the roots and sweeps
+# What users call: each pass sorts the graph (autograd/core/sorting.py), seeds the roots and sweeps
 # (:func:`sweep`), exactly the two steps of the textbook pass, then writes its results.
 
 
@@ -96,11 +97,11 @@ def backward(
     leaves: dict[Any, Any] = {}
     with STATE:
         shared = wait_for_slots(root_list)
-        marks = _marks_for(shared)
+        marks = marks_for(shared)
         saved: dict[Any, Any] | None = {} if shared else None
         # A re-entrant pass keeps every leaf in ``leaves`` (its bookkeeping needs them all).
         zeros: list[Any] | None = None if shared else []
-        order = _sort(root_list, leaves, saved, marks=marks, zeros=zeros)
+        order = sort(root_list, leaves, saved, marks=marks, zeros=zeros)
         keepers = ownership.keepers(shared) if shared else {}
         work = start(Pass(order, leaves, zeros or ()))
     try:
@@ -148,8 +149,8 @@ def propagate(
     root_list = [node for node, _ in pairs]
     saved: dict[Any, Any] = {}
     with STATE:
-        marks = _marks_for(wait_for_slots(root_list))
-        interior = _sort(root_list, saved, saved, marks=marks)
+        marks = marks_for(wait_for_slots(root_list))
+        interior = sort(root_list, saved, saved, marks=marks)
         work = start(Pass(interior, saved, keeps=saved))
     try:
         done = marks[1]  # a leaf no gradient reached still holds the mark
@@ -172,7 +173,7 @@ def zero_grad(roots: Node | Iterable[Node]) -> None:
                 "graph: that pass is still adding up gradients in these nodes; call zero_grad() "
                 "before backward() or after it returns"
             )
-        for node in _topological_order(root_list, True, ()):
+        for node in locked_order(root_list, True, ()):
             node.grad = 0.0
 
 
@@ -182,7 +183,8 @@ def topological_order(
 ) -> list[Any]:
     """The nodes of the graph of ``roots``, each after all of its parents.
 
-    This is the engine's one traversal (the backward pass sorts with the same :func:`_sort`).
+    This is the engine's one traversal (the backward pass sorts with the same
+    :func:`autograd.core.sorting.sort`).
 
     Args:
         roots: one output node, or several (their graphs are merged; shared nodes appear once).
@@ -196,7 +198,7 @@ def topological_order(
     """
     root_list = _as_roots(roots)
     with STATE:
-        return _topological_order(root_list, include_leaves, boundary)
+        return locked_order(root_list, include_leaves, boundary)
 
 
 # -------------------------------------------------------------------------------- the sweep
@@ -355,7 +357,7 @@ def _add(node: Any, gradient: Any) -> None:
 
 def _seed_and_sweep(order: list[Any], pairs: list[tuple[Any, Any]], create_graph: bool,
                     observer: Observer | None = None,
-                    accumulate: dict[Any, Any] | None = None, *, done: _Mark,
+                    accumulate: dict[Any, Any] | None = None, *, done: Mark,
                     zeros: list[Any] | None = None) -> None:
     """Add each root's seed to its slot and sweep (the caller owns the slots and cleans up).
 
@@ -420,194 +422,6 @@ def _as_roots(roots: Any) -> list[Any]:
     if isinstance(roots, Node):
         return [roots]
     return list(roots)
-
-
-# ---------------------------------------------------------------------------- speed: the sort
-#
-# The sort keeps its bookkeeping in the nodes' own ``grad`` slots instead of the visited set of
-# the textbook pass (autograd/core/textbook.py): the sort is most of a backward pass, and a slot
-# read is far cheaper than a set lookup (benchmarks/RESULTS.md, "Why the core looks as it does",
-# has the counts). A mark is one of two sentinel objects of a private class ``_Mark`` (a float
-# subclass worth 0.0), told apart by identity: the identity of an instance of a class of our own is
-# guaranteed by the language, unlike that of a float, which an implementation may share or unbox
-# (PyPy compares floats by value under ``is``, but instances of subclasses by identity).
-# ``_OPENED`` marks a node while the sort is inside its parents, ``_SORTED`` a node in the order
-# (and a leaf met already). A sorted mark also counts as "no gradient yet" in the sweep:
-# ``mark + contribution`` is a plain float, never a mark. Every mark is replaced before the pass
-# ends, so nobody outside sees one. A pass started inside a rule of a pass over some of the same
-# nodes (see autograd/core/ownership.py) sorts with two marks of its own, so that it never takes
-# the paused pass's marks for its own.
-#
-# Leaves are marked too, so a weight used by every example is met once, and remembered once for
-# all-or-nothing; but only a leaf whose gradient is not zero needs its previous gradient kept (in
-# a dict). The others, the constant leaves a chain like ``x = 0.0001 + 1.0001 * x`` makes by the
-# million and the parameters after ``zero_grad()``, go to a plain list, one pointer each, just so
-# their marks can be cleaned.
-#
-# Why the sort walks the whole graph, even the parts no gradient will reach (most of a training
-# step's graph: the examples past the hinge's margin, the inputs of dead ReLUs): which parts those
-# are is only known from the rules, which run after the sort, and a walk that skipped them
-# anyway would break two promises. (1) Every interior node holds this pass's gradient afterwards,
-# 0.0 where none arrived: a node the walk skips keeps what an earlier pass left there (an earlier
-# backward() from a node inside the skipped part), and only a walk through that part can find
-# it. (2) Every path adds a node's contributions in one order, the textbook's depth-first one:
-# a depth-first walk that leaves some edges out places the nodes below them elsewhere, and the
-# other order (creation order, on a priority queue) changes which contributions are added first,
-# so the sums round differently from the textbook, the tape and the replays. Both would need
-# per-node state the graph does not have (a creation stamp, a pass stamp) and a new order for
-# every path (benchmarks/RESULTS.md, round 3, has what such a sort would save and cost).
-
-
-class _Mark(float):
-    """The class of the sort's two marks (each worth 0.0 in arithmetic)."""
-
-    __slots__ = ()
-
-
-_OPENED = _Mark(0.0)
-_SORTED = _Mark(0.0)
-_MARKS = (_OPENED, _SORTED)
-
-
-def _marks_for(shared: set[Any]) -> tuple[_Mark, _Mark]:
-    """The sort's marks for a pass: its own when it shares nodes with a paused pass."""
-    return (_Mark(0.0), _Mark(0.0)) if shared else _MARKS
-
-
-def _sort(roots: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None = None,
-          listed: set[Any] | None = None, marks: tuple[_Mark, _Mark] = _MARKS,
-          zeros: list[Any] | None = None) -> list[Any]:
-    """The interior nodes of the graph of ``roots`` in topological order, each marked sorted.
-
-    Depth-first on one plain stack: a node is opened (put back with its parents above it,
-    operand 0 on top) and, when it is popped again, appended; so the order is the post-order of
-    a depth-first search with parents in operand order. Nodes the caller marked sorted
-    beforehand (a tape's inputs) are not entered. The caller holds ``STATE`` and replaces
-    the marks.
-
-    Args:
-        roots: the output nodes.
-        leaves: receives every leaf reached, mapped to its ``grad`` before the sort marked it
-            sorted too (so each is met once), in the order first reached; the caller restores
-            or accumulates them. (Unused when ``listed`` is given: leaves are not marked then.)
-        zeros: if given, receives instead each leaf whose ``grad`` was zero (falsy), so that
-            ``leaves`` holds only the gradients worth restoring.
-        saved: if given, receives each interior node's ``grad`` before it was marked.
-        listed: if given, leaves (and nodes pre-marked sorted) are listed in the order too, each
-            when the search first reaches it, and collected in this set.
-        marks: the opened and the sorted mark.
-    """
-    if listed is not None:
-        return _sort_listing(roots, saved, listed, marks)
-    order: list[Any] = []
-    append = order.append
-    kept = leaves
-    keep_zero = None if zeros is None else zeros.append
-    opened, done = marks
-    stack: list[Any] = []
-    node = None
-    try:
-        for root in roots:
-            if not root.parents:  # a leaf root
-                if root.grad is not done:
-                    if root.grad or keep_zero is None:
-                        kept[root] = root.grad
-                    else:
-                        keep_zero(root)
-                    root.grad = done
-                continue
-            stack = [root]
-            push, pop = stack.append, stack.pop
-            while stack:
-                node = pop()  # (pop and push again are cheaper than peeking with stack[-1])
-                grad = node.grad
-                if grad is opened:  # all its parents are sorted: close it
-                    append(node)  # (before the mark: a marked node is always in order or stack)
-                    node.grad = done
-                elif grad is not done:  # (done: pushed twice and sorted since, or a boundary)
-                    if saved is not None:
-                        saved[node] = grad
-                    node.grad = opened
-                    push(node)  # closed when it is on top again, after its parents
-                    # The innermost loop of a backward pass: a neuron's node has 2n+1 parents,
-                    # most of them leaves (weights used by every example). One identity test
-                    # per edge skips every node met before, leaf or interior; a leaf is kept
-                    # the first time.
-                    for parent in reversed(node.parents):
-                        if parent.grad is not done:
-                            if parent.parents:
-                                push(parent)
-                            else:
-                                grad = parent.grad
-                                if grad or keep_zero is None:
-                                    kept[parent] = grad
-                                else:
-                                    keep_zero(parent)
-                                parent.grad = done
-    except BaseException:  # a KeyboardInterrupt, a node that fails to read: leave no mark
-        _unmark([*order, *stack, node], kept, saved, marks)
-        for leaf in zeros or ():
-            leaf.grad = 0.0
-        raise
-    return order
-
-
-
-def _unmark(interior: list[Any], leaves: dict[Any, Any], saved: dict[Any, Any] | None,
-            marks: tuple[_Mark, _Mark]) -> None:
-    """Undo a sort that stopped half-way: marked interior nodes get their saved ``grad`` back
-    (0.0 when the caller saves none) and every leaf met its own."""
-    for node in interior:
-        if node is not None and (node.grad is marks[0] or node.grad is marks[1]):
-            node.grad = saved.get(node, 0.0) if saved is not None else 0.0
-    for leaf, grad in leaves.items():
-        leaf.grad = grad
-
-
-def _sort_listing(roots: list[Any], saved: dict[Any, Any] | None,
-                  listed: set[Any], marks: tuple[_Mark, _Mark]) -> list[Any]:
-    """:func:`_sort` with the leaves in the order too, each where the search first reaches it."""
-    order: list[Any] = []
-    append = order.append
-    opened, done = marks
-    for root in roots:
-        stack = [root]
-        push = stack.append
-        while stack:
-            node = stack[-1]
-            grad = node.grad
-            if grad is opened:  # all its parents are sorted: close it
-                stack.pop()
-                node.grad = done
-                append(node)
-                listed.add(node)
-            elif grad is done or not node.parents:  # sorted already, a boundary node, a leaf
-                stack.pop()
-                if node not in listed:  # a leaf or boundary node, first reached
-                    listed.add(node)
-                    append(node)
-            else:  # open it: every parent goes above it, operand 0 on top
-                if saved is not None:
-                    saved[node] = grad
-                node.grad = opened
-                for parent in reversed(node.parents):
-                    push(parent)
-    return order
-
-
-def _topological_order(roots: list[Any], include_leaves: bool, boundary: Iterable[Any]
-                       ) -> list[Any]:
-    """:func:`topological_order` (the caller holds ``STATE``, so nothing else starts)."""
-    stops = set(boundary)
-    marks = _marks_for(wait_for_slots(roots, stops))
-    saved: dict[Any, Any] = {node: node.grad for node in stops}
-    for node in stops:
-        node.grad = marks[1]
-    try:
-        return _sort(roots, saved, saved, listed=set() if include_leaves else None, marks=marks)
-    finally:
-        for node, grad in saved.items():
-            node.grad = grad
 
 
 # ---------------------------------------------------------- speed: the common rules inline
