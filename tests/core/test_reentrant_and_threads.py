@@ -41,6 +41,16 @@ def _identity_that_backpropagates(registered: Register, inner: list[Value]) -> C
 # ------------------------------------------------------------------------------ re-entrant
 
 
+def _reentrant_graph(registered: Register) -> tuple[Value, Value, Value]:
+    """x = 2, h = x * x, y = 5 * ident(h) + 3 * h, where ident's rule calls h.backward()."""
+    inner: list[Value] = []
+    ident = _identity_that_backpropagates(registered, inner)
+    x = Value(2.0, label="x")
+    h = x * x
+    inner.append(h)
+    return x, h, 5 * ident(h) + h * 3
+
+
 def test_reentrant_backward_over_part_of_the_graph_gives_leaves_both_passes_gradients(
     registered: Register,
 ) -> None:
@@ -48,12 +58,7 @@ def test_reentrant_backward_over_part_of_the_graph_gives_leaves_both_passes_grad
     # Outer pass: dy/dx = (5 + 3) * 2x = 32. Inner pass: dh/dx = 2x = 4. x.grad = 36, as
     # PyTorch gives. (Before the fix the inner pass clobbered h's slot, which held the 3 of the
     # outer pass: 28.) The interior node h holds the outer pass's gradient dy/dh = 8.
-    inner: list[Value] = []
-    ident = _identity_that_backpropagates(registered, inner)
-    x = Value(2.0, label="x")
-    h = x * x
-    inner.append(h)
-    y = 5 * ident(h) + h * 3
+    x, h, y = _reentrant_graph(registered)
     y.backward()
     assert x.grad == 36.0
     assert h.grad == 8.0
@@ -64,12 +69,7 @@ def test_reentrant_backward_inside_propagate_leaves_its_result_alone_and_accumul
 ) -> None:
     # The same graph under propagate (autograd.grad's pass): the outer result is dy/dx = 32 and
     # the inner pass's 4 stays in x.grad (torch.autograd.grad: 32, and x.grad = 4 after it).
-    inner: list[Value] = []
-    ident = _identity_that_backpropagates(registered, inner)
-    x = Value(2.0, label="x")
-    h = x * x
-    inner.append(h)
-    y = 5 * ident(h) + h * 3
+    x, _, y = _reentrant_graph(registered)
     assert propagate(y)[x] == 32.0
     assert x.grad == 4.0
 
